@@ -1,0 +1,33 @@
+// The JSON shapes of the HTTP API (spec section 3), shared by the server's serialisers and the client.
+
+export interface JobJson {
+  path: string;
+  body: string;
+  /** ISO 8601 duration, `P0D` for one-off jobs. */
+  interval: string;
+  /** IANA zone; `UTC` when the job has none. */
+  location: string;
+  /** RFC 3339 in the job's location; null when disabled. */
+  next_run: string | null;
+  next_sched: string;
+  instance_id: number | null;
+  /** Extra fields (ours): when the last attempt finished, its HTTP status or error text, consecutive failures. */
+  last_run: string | null;
+  last_status: string | null;
+  failures: number;
+}
+
+export interface JobListJson {
+  jobs: JobJson[];
+  cursor: string;
+}
+
+export interface StatusJson {
+  instance_id: number;
+  instance_running_jobs: number;
+  running_jobs: number;
+  total_jobs: number;
+  pending_jobs: number;
+  total_instances: number;
+  lag: number;
+}

@@ -1,0 +1,46 @@
+// Typed errors. Each carries the process exit code the CLI maps it to (src/cli/main.ts is the
+// only place that exits). Messages are one line: "<what> — <hint>".
+
+/** Exit statuses of the `dalga` command; the man page's EXIT STATUS and the README list the same. */
+export const ExitCode = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  config: 3,
+  notFound: 4,
+  unavailable: 5,
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class DalgaError extends Error {
+  readonly exitCode: ExitCode = ExitCode.unexpected;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad command-line usage or invalid input (HTTP 400 included). */
+export class UsageError extends DalgaError {
+  override readonly exitCode = ExitCode.usage;
+}
+
+/** Invalid configuration: names the key. */
+export class ConfigError extends DalgaError {
+  override readonly exitCode = ExitCode.config;
+}
+
+export class NotFoundError extends DalgaError {
+  override readonly exitCode = ExitCode.notFound;
+}
+
+/** The daemon cannot be reached or answered 5xx. */
+export class DaemonUnavailableError extends DalgaError {
+  override readonly exitCode = ExitCode.unavailable;
+}
+
+/** The database cannot be reached or failed; the API answers 503 for it. */
+export class StoreUnavailableError extends DalgaError {
+  override readonly exitCode = ExitCode.unavailable;
+}

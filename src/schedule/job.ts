@@ -1,0 +1,89 @@
+// Domain types shared by every layer. Times are epoch milliseconds (UTC instants).
+
+/** A job is identified by (path, body). */
+export interface JobKey {
+  readonly path: string;
+  readonly body: string;
+}
+
+/** A job as stored. */
+export interface Job extends JobKey {
+  /** Insert order (the original's v4 `id` column). */
+  readonly id: number;
+  /** ISO 8601 duration as given by the user, un-normalised; `P0D` (zero) means one-off. */
+  readonly interval: string;
+  /** IANA zone name; '' means UTC. */
+  readonly location: string;
+  /** Next time it runs, retries included; null means disabled. */
+  readonly nextRun: number | null;
+  /** Next scheduled occurrence, regardless of retries. */
+  readonly nextSched: number;
+  /** Instance executing it right now; null when idle. */
+  readonly instanceId: number | null;
+  /** When the last attempt finished; null if never run. */
+  readonly lastRun: number | null;
+  /** HTTP status code of the last attempt as text ("200"), or an error text ("timeout"). */
+  readonly lastStatus: string | null;
+  /** Consecutive failed attempts. */
+  readonly failures: number;
+}
+
+/** What PUT /jobs stores: a new job, or the replacement of an existing one. */
+export interface NewJob extends JobKey {
+  readonly interval: string;
+  readonly location: string;
+  readonly nextRun: number;
+  readonly nextSched: number;
+}
+
+/**
+ * What to do with a job after one delivery attempt. Writes are conditional on the job still
+ * being claimed by `instanceId`, so a job replaced or cancelled meanwhile is left alone, and a
+ * job disabled meanwhile (next_run NULL) stays disabled.
+ */
+export type Outcome =
+  | { readonly kind: 'delete'; readonly key: JobKey; readonly instanceId: number }
+  | {
+      readonly kind: 'update';
+      readonly key: JobKey;
+      readonly instanceId: number;
+      /** New next_run; ignored (kept NULL) when the job was disabled while running. null disables. */
+      readonly nextRun: number | null;
+      readonly nextSched: number;
+      readonly lastRun: number;
+      readonly lastStatus: string;
+      readonly failures: number;
+    };
+
+/** Figures of GET /status. */
+export interface StatusCounts {
+  readonly instanceRunningJobs: number;
+  readonly runningJobs: number;
+  readonly totalJobs: number;
+  readonly pendingJobs: number;
+  readonly totalInstances: number;
+  /** Seconds since the oldest due-but-unclaimed job should have run; 0 when none. */
+  readonly lagSeconds: number;
+}
+
+export type ListOrder = 'insert-order' | 'next-sched' | 'next-run';
+
+export interface ListQuery {
+  /** Exact path match, when given. */
+  readonly path?: string;
+  readonly order: ListOrder;
+  readonly reverse: boolean;
+  readonly limit: number;
+  /** Keyset position: return rows strictly after this one in the chosen order. */
+  readonly after?: ListPosition;
+}
+
+/**
+ * Position of a row in a listing order. `value` is the sort column (null for the id order,
+ * or for a disabled job's next_run: disabled jobs sort after every enabled one in `next-run`).
+ * Ties are broken by `id`.
+ */
+export interface ListPosition {
+  readonly value: number | null;
+  readonly id: number;
+}

@@ -1,0 +1,44 @@
+import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
+
+/**
+ * The one storage interface. `sqlite.ts` and `mysql.ts` implement it; all SQL lives in src/store.
+ * Every method that depends on "now" takes it as a parameter (epoch ms) from the caller's clock.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'mysql';
+  /** Create (or upgrade in place) the jobs and instances tables. Idempotent. */
+  createTables(): Promise<void>;
+  /** Create or replace the job (path, body). A replaced job loses its claim, last result and failures. */
+  putJob(job: NewJob): Promise<Job>;
+  getJob(key: JobKey): Promise<Job | null>;
+  /** Delete the job; no error when it does not exist. */
+  deleteJob(key: JobKey): Promise<void>;
+  /**
+   * Atomically read the job, let `change` compute new next_run / next_sched, and write them.
+   * `change` returns null for "no change". Answers the job as stored afterwards, null if missing.
+   */
+  updateSchedule(
+    key: JobKey,
+    change: (job: Job) => { nextRun: number | null; nextSched: number } | null,
+  ): Promise<Job | null>;
+  listJobs(query: ListQuery): Promise<Job[]>;
+  /**
+   * Claim up to `limit` unclaimed jobs with next_run <= now, earliest first, for `instanceId`,
+   * in one transaction. Rows that cannot be read never block the others.
+   */
+  claimDue(instanceId: number, now: number, limit: number): Promise<Job[]>;
+  /** The earliest next_run among unclaimed enabled jobs, or null when there is none. */
+  nextDueAt(): Promise<number | null>;
+  /** Apply delivery outcomes, in one transaction. */
+  recordOutcomes(outcomes: readonly Outcome[]): Promise<void>;
+  /** Upsert this instance's heartbeat row. */
+  heartbeat(instanceId: number, now: number): Promise<void>;
+  /** Delete instances not seen for `timeoutMs`, releasing their claimed jobs. Answers how many. */
+  expireInstances(now: number, timeoutMs: number): Promise<number>;
+  /** Delete this instance's row and release the jobs it still claims. */
+  removeInstance(instanceId: number): Promise<void>;
+  status(instanceId: number, now: number): Promise<StatusCounts>;
+  /** The database server's clock (MySQL: UTC_TIMESTAMP(3)); SQLite answers the local clock. */
+  serverNow(): Promise<number>;
+  close(): Promise<void>;
+}
