@@ -42,9 +42,11 @@ export interface NewJob extends JobKey {
  * job disabled meanwhile (next_run NULL) stays disabled.
  */
 export type Outcome =
-  | { readonly kind: 'delete'; readonly key: JobKey; readonly instanceId: number }
+  | { readonly kind: 'delete'; readonly id: number; readonly key: JobKey; readonly instanceId: number }
   | {
       readonly kind: 'update';
+      /** The claimed row's id: with instanceId it identifies the claim. */
+      readonly id: number;
       readonly key: JobKey;
       readonly instanceId: number;
       /** New next_run; ignored (kept NULL) when the job was disabled while running. null disables. */
