@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+
+export function createTablesCommand(): Command {
+  return new Command('create-tables')
+    .description('create the jobs and instances tables (or upgrade a Go Dalga table in place)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ dalga create-tables                           # embedded store ./dalga.sqlite
+  $ dalga create-tables -c dalga.toml             # the [mysql] table of the config`,
+    )
+    .action(async (_opts: unknown, command: Command) => {
+      const { runCreateTables } = await import('../serve-runner.js');
+      await runCreateTables(command.optsWithGlobals<{ config?: string; debug?: boolean }>());
+    });
+}

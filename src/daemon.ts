@@ -1,0 +1,123 @@
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config/schema.js';
+import { createDelivery } from './delivery/delivery.js';
+import type { Logger } from './log.js';
+import { Heartbeat, newInstanceId } from './scheduler/instance.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { ServerClock } from './scheduler/server-clock.js';
+import { createApiHandler } from './server/api.js';
+import { startHttpServer } from './server/http-server.js';
+import { describeStore, openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+
+export interface DaemonDeps {
+  /** Injected clock (tests); default: the database server's clock. */
+  clock?: Clock;
+  /** Injected store (tests); default: opened from the config. */
+  store?: Store;
+  random?: () => number;
+  instanceId?: number;
+}
+
+export interface Daemon {
+  readonly url: string;
+  readonly instanceId: number;
+  readonly store: Store;
+  readonly scheduler: Scheduler;
+  /** Graceful stop: stop accepting and claiming, let deliveries finish, release claims, remove the instance row. */
+  stop(): Promise<void>;
+}
+
+const CLOCK_SYNC_EVERY_MS = 60_000;
+
+/** Wires store, scheduler, heartbeat and HTTP API, and starts them in that order. */
+export async function startDaemon(config: Config, log: Logger, deps: DaemonDeps = {}): Promise<Daemon> {
+  const store = deps.store ?? (await openStore(config, log));
+  const ownsStore = !deps.store;
+  try {
+    await store.createTables();
+    const serverClock = deps.clock ? undefined : new ServerClock(store);
+    await serverClock?.sync();
+    const clock = deps.clock ?? serverClock ?? systemClock;
+    const instanceId = deps.instanceId ?? newInstanceId();
+    const ilog = log.child({ instance: instanceId });
+
+    const heartbeat = new Heartbeat({ store, clock, instanceId, log: ilog, instanceTimeoutMs: config.mysql.instanceTimeout });
+    await heartbeat.beat();
+
+    const delivery = createDelivery({
+      baseUrl: config.endpoint.baseurl,
+      timeoutMs: config.endpoint.timeout,
+      maxConnections: config.jobs.maxRunning,
+    });
+    const scheduler = new Scheduler({
+      store,
+      delivery,
+      clock,
+      instanceId,
+      log: ilog,
+      maxRunning: config.jobs.maxRunning,
+      scanFrequencyMs: config.jobs.scanFrequency,
+      outcome: {
+        scheduling: { fixedIntervals: config.jobs.fixedIntervals, randomizationFactor: config.jobs.randomizationFactor },
+        retry: {
+          intervalMs: config.jobs.retryInterval,
+          multiplier: config.jobs.retryMultiplier,
+          maxIntervalMs: config.jobs.retryMaxInterval,
+          stopAfterMs: config.jobs.retryStopAfter,
+        },
+      },
+      ...(deps.random ? { random: deps.random } : {}),
+      onAttempt: (e) => logAttempt(ilog, e),
+    });
+
+    const handler = createApiHandler({
+      store,
+      clock,
+      instanceId,
+      scheduling: { fixedIntervals: config.jobs.fixedIntervals, randomizationFactor: config.jobs.randomizationFactor },
+      log: ilog,
+      onScheduled: (nextRun) => scheduler.notify(nextRun),
+    });
+    const http = await startHttpServer(handler, config.listen);
+    heartbeat.start();
+    scheduler.start();
+    const syncTimer = serverClock ? setInterval(() => void serverClock.sync().catch(() => undefined), CLOCK_SYNC_EVERY_MS) : undefined;
+    syncTimer?.unref();
+    ilog.info({ url: http.url, store: describeStore(config, store), endpoint: config.endpoint.baseurl }, `dalga listening on ${http.url}`);
+
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> =>
+      (stopping ??= (async () => {
+        ilog.info({ running: scheduler.running }, 'shutting down');
+        clearInterval(syncTimer);
+        const httpClosed = http.close(config.listen.shutdownTimeout);
+        await scheduler.stop(config.listen.shutdownTimeout);
+        await heartbeat.stop();
+        await httpClosed;
+        await delivery.close();
+        await store.removeInstance(instanceId).catch((err: unknown) => ilog.warn({ err: String(err) }, 'cannot remove instance row; it expires by itself'));
+        if (ownsStore) await store.close();
+        ilog.info('stopped');
+      })());
+
+    return { url: http.url, instanceId, store, scheduler, stop };
+  } catch (err) {
+    if (ownsStore) await store.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+function logAttempt(log: Logger, e: import('./scheduler/scheduler.js').AttemptEvent): void {
+  const { job, result, outcome } = e;
+  const fields = {
+    path: job.path,
+    body: job.body,
+    sched: new Date(job.nextSched).toISOString(),
+    durationMs: e.finishedAt - e.startedAt,
+    ...('status' in result ? { status: result.status } : 'error' in result ? { error: result.error } : { invalid: result.invalid }),
+    outcome: outcome.kind === 'delete' ? 'deleted' : outcome.nextRun === null ? 'disabled' : outcome.failures > 0 ? 'retry' : 'rescheduled',
+  };
+  if ('status' in result && (result.status === 200 || result.status === 204)) log.debug(fields, 'delivered');
+  else log.warn(fields, 'delivery failed');
+}

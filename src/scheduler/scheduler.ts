@@ -1,0 +1,267 @@
+import type { Clock } from '../clock.js';
+import type { Delivery } from '../delivery/delivery.js';
+import type { Logger } from '../log.js';
+import type { Job, Outcome } from '../schedule/job.js';
+import { decideOutcome, type DeliveryResult, type OutcomeConfig } from '../schedule/outcome.js';
+import { parseIsoDuration } from '../schedule/duration.js';
+import { isValidZone } from '../schedule/zone.js';
+import type { Store } from '../store/store.js';
+
+export interface SchedulerOptions {
+  store: Store;
+  delivery: Delivery;
+  clock: Clock;
+  instanceId: number;
+  log: Logger;
+  /** jobs.maxRunning: claimed-but-unfinished jobs of this instance at most. */
+  maxRunning: number;
+  /** jobs.scanFrequency in ms: the longest sleep when no job is known to be due sooner. */
+  scanFrequencyMs: number;
+  outcome: OutcomeConfig;
+  random?: () => number;
+  /** Observes every finished attempt (metrics, tests). */
+  onAttempt?: (event: AttemptEvent) => void;
+  /** Observes store failures of the loop (metrics). */
+  onStoreError?: (err: unknown) => void;
+}
+
+export interface AttemptEvent {
+  job: Job;
+  result: DeliveryResult | { invalid: string };
+  outcome: Outcome;
+  /** When the attempt started and finished (clock ms). */
+  startedAt: number;
+  finishedAt: number;
+}
+
+const MAX_BACKOFF_MS = 10_000;
+
+/**
+ * Claims due jobs, POSTs them and records the outcomes, in batches.
+ * One loop: claim up to the free slots; then sleep until the earliest due job, the scan
+ * frequency, a notify() about an earlier job, or a freed slot — whichever comes first.
+ */
+export class Scheduler {
+  private readonly opts: SchedulerOptions;
+  private inFlight = 0;
+  private pending: Outcome[] = [];
+  private flushing: Promise<void> | undefined;
+  private stopping = false;
+  private loopDone: Promise<void> | undefined;
+  private wake = new AbortController();
+  private sleepingUntil = Number.POSITIVE_INFINITY;
+  private readonly deliveries = new Set<Promise<void>>();
+  private readonly abortDeliveries = new AbortController();
+  private idleWaiters: (() => void)[] = [];
+  private shutdownFlushFailures = 0;
+
+  constructor(options: SchedulerOptions) {
+    this.opts = options;
+  }
+
+  /** Jobs claimed by this instance and not yet recorded. */
+  get running(): number {
+    return this.inFlight;
+  }
+
+  start(): void {
+    this.loopDone ??= this.loop();
+  }
+
+  /** A job was scheduled or enabled to run at `nextRun`: wake up now if that is earlier than planned. */
+  notify(nextRun: number): void {
+    if (nextRun < this.sleepingUntil) this.interrupt();
+  }
+
+  /**
+   * One pass for tests and tools: claim what is due now (up to the free slots), deliver it and
+   * record every outcome. Resolves when all of it is stored. Answers how many were claimed.
+   */
+  async runOnce(): Promise<number> {
+    const claimed = await this.claimAndDispatch();
+    await this.idle();
+    return claimed;
+  }
+
+  /** Stop claiming; let running deliveries finish within `timeoutMs`, abort the rest; store what finished. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    this.interrupt();
+    await this.loopDone;
+    const finished = this.idle();
+    const { clock } = this.opts;
+    const timer = new AbortController();
+    await Promise.race([finished, clock.sleep(timeoutMs, timer.signal)]);
+    timer.abort();
+    if (this.inFlight > 0) {
+      this.opts.log.warn({ running: this.inFlight }, 'shutdown timeout: aborting running deliveries; their jobs are released');
+      this.abortDeliveries.abort();
+      await Promise.allSettled([...this.deliveries]);
+    }
+    await this.flush();
+  }
+
+  private async loop(): Promise<void> {
+    let backoff = 0;
+    while (!this.stopping) {
+      try {
+        const free = this.opts.maxRunning - this.inFlight;
+        const claimed = free > 0 ? await this.claimAndDispatch(free) : 0;
+        backoff = 0;
+        if (claimed > 0 && claimed === free) continue; // more may be due right now
+        await this.sleepUntilNextDue(free > 0);
+      } catch (err) {
+        backoff = Math.min(MAX_BACKOFF_MS, Math.max(backoff * 2, 100));
+        this.opts.onStoreError?.(err);
+        this.opts.log.warn({ err: errorText(err), retryInMs: backoff }, 'scheduler: cannot claim jobs; backing off');
+        await this.sleep(this.opts.clock.now() + backoff);
+      }
+    }
+  }
+
+  private async sleepUntilNextDue(hasFreeSlot: boolean): Promise<void> {
+    const { clock, store, scanFrequencyMs } = this.opts;
+    const now = clock.now();
+    let until = now + scanFrequencyMs;
+    if (hasFreeSlot) {
+      const next = await store.nextDueAt();
+      if (next !== null) until = Math.min(until, next);
+    }
+    if (until <= now) return;
+    await this.sleep(until);
+  }
+
+  private async sleep(until: number): Promise<void> {
+    if (this.stopping) return;
+    this.sleepingUntil = until;
+    await this.opts.clock.sleep(until - this.opts.clock.now(), this.wake.signal);
+    this.sleepingUntil = Number.POSITIVE_INFINITY;
+    if (this.wake.signal.aborted) this.wake = new AbortController();
+  }
+
+  private interrupt(): void {
+    this.wake.abort();
+  }
+
+  private async claimAndDispatch(limit = this.opts.maxRunning - this.inFlight): Promise<number> {
+    if (limit <= 0) return 0;
+    const { store, clock, instanceId } = this.opts;
+    const jobs = await store.claimDue(instanceId, clock.now(), limit);
+    for (const job of jobs) this.dispatch(job);
+    return jobs.length;
+  }
+
+  private dispatch(job: Job): void {
+    this.inFlight++;
+    const delivery = this.attempt(job).finally(() => this.deliveries.delete(delivery));
+    this.deliveries.add(delivery);
+  }
+
+  private async attempt(job: Job): Promise<void> {
+    const { clock, delivery, instanceId, outcome: cfg, random, log } = this.opts;
+    const startedAt = clock.now();
+    const invalid = invalidReason(job);
+    let outcome: Outcome;
+    let result: DeliveryResult | { invalid: string };
+    if (invalid) {
+      // A row we cannot schedule is disabled and reported, never retried in a loop (spec §9 #6).
+      result = { invalid };
+      outcome = { kind: 'update', id: job.id, key: job, instanceId, nextRun: null, nextSched: job.nextSched, lastRun: startedAt, lastStatus: invalid, failures: job.failures + 1 };
+      log.error({ path: job.path, body: job.body, reason: invalid }, 'job cannot be scheduled; disabled');
+    } else {
+      result = await delivery.post(job, instanceId, this.abortDeliveries.signal);
+      if ('error' in result && result.error === 'aborted' && this.abortDeliveries.signal.aborted) {
+        // Shutdown cut it short: leave the job claimed; removing the instance row releases it.
+        this.finish([]);
+        return;
+      }
+      outcome = this.decide(job, result);
+    }
+    this.opts.onAttempt?.({ job, result, outcome, startedAt, finishedAt: clock.now() });
+    this.finish([outcome]);
+  }
+
+  private decide(job: Job, result: DeliveryResult): Outcome {
+    const { clock, instanceId, outcome: cfg, random, log } = this.opts;
+    const now = clock.now();
+    try {
+      return decideOutcome(job, result, now, instanceId, cfg, random);
+    } catch (err) {
+      log.error({ path: job.path, body: job.body, err: errorText(err) }, 'cannot compute next run; job disabled');
+      return { kind: 'update', id: job.id, key: job, instanceId, nextRun: null, nextSched: job.nextSched, lastRun: now, lastStatus: `cannot schedule: ${errorText(err)}`, failures: job.failures + 1 };
+    }
+  }
+
+  private finish(outcomes: Outcome[]): void {
+    if (outcomes.length === 0) {
+      this.release(1);
+      return;
+    }
+    this.pending.push(...outcomes);
+    void this.flush();
+  }
+
+  /** Writes pending outcomes in one batch; concurrent finishes join the next batch. */
+  private flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    if (this.pending.length === 0) return Promise.resolve();
+    this.flushing = this.flushLoop().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async flushLoop(): Promise<void> {
+    let backoff = 0;
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        await this.opts.store.recordOutcomes(batch);
+        backoff = 0;
+        this.release(batch.length);
+      } catch (err) {
+        // Keep them: an outcome is never dropped while the process lives.
+        this.pending = batch.concat(this.pending);
+        this.opts.onStoreError?.(err);
+        backoff = Math.min(MAX_BACKOFF_MS, Math.max(backoff * 2, 100));
+        this.opts.log.warn({ err: errorText(err), outcomes: batch.length, retryInMs: backoff }, 'cannot record outcomes; retrying');
+        // On shutdown with the database gone, give up: the claims are released when the
+        // instance row goes (or expires), and the jobs run again — at least once, never lost.
+        if (this.stopping && ++this.shutdownFlushFailures >= 3) return;
+        await this.opts.clock.sleep(backoff);
+      }
+    }
+  }
+
+  private release(count: number): void {
+    const wasFull = this.inFlight >= this.opts.maxRunning;
+    this.inFlight -= count;
+    if (wasFull) this.interrupt();
+    if (this.inFlight === 0 && this.pending.length === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /** Resolves when nothing is in flight and every outcome is stored. */
+  private idle(): Promise<void> {
+    if (this.inFlight === 0 && this.pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+}
+
+function invalidReason(job: Job): string | undefined {
+  if (!isValidZone(job.location)) return `invalid location ${JSON.stringify(job.location)}`;
+  try {
+    parseIsoDuration(job.interval);
+    return undefined;
+  } catch {
+    return `invalid interval ${JSON.stringify(job.interval)}`;
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
