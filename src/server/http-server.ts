@@ -1,0 +1,125 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError } from '../errors.js';
+
+export interface ListenOptions {
+  host: string;
+  port: number;
+  /** Keep-alive idle time (ms); 0 uses readTimeout, as Go's http.Server does. */
+  idleTimeout: number;
+  /** Time to receive a whole request (ms). */
+  readTimeout: number;
+  /** Time from receiving a request to finishing its response (ms); 0 = none. */
+  writeTimeout: number;
+}
+
+export interface RunningHttpServer {
+  server: Server;
+  /** Base URL with the port actually bound (port 0 picks a free one). */
+  url: string;
+  /** Stop accepting, let in-flight requests finish within `timeoutMs`, then cut what is left. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+interface CloseState {
+  closing: boolean;
+  /** The one drain in progress: a second close() waits for it instead of starting another. */
+  done?: Promise<void>;
+}
+
+export async function startHttpServer(handler: RequestHandler, listen: ListenOptions): Promise<RunningHttpServer> {
+  const inFlight = new Set<ServerResponse>();
+  const state: CloseState = { closing: false };
+  const server = createServer((req, res) => {
+    track(res, inFlight, state, server);
+    limitWriteTime(res, listen.writeTimeout);
+    handler(req, res);
+  });
+  applyTimeouts(server, listen);
+  await bind(server, listen);
+  return { server, url: urlOf(server), close: (timeoutMs) => closeServer(server, inFlight, state, timeoutMs) };
+}
+
+function applyTimeouts(server: Server, listen: ListenOptions): void {
+  server.keepAliveTimeout = listen.idleTimeout > 0 ? listen.idleTimeout : listen.readTimeout;
+  // Node refuses headersTimeout > requestTimeout; the whole-request limit is the read timeout.
+  server.requestTimeout = listen.readTimeout;
+  server.headersTimeout = listen.readTimeout;
+}
+
+/** Go's WriteTimeout: a response not finished in time has its connection cut. */
+function limitWriteTime(res: ServerResponse, writeTimeout: number): void {
+  if (writeTimeout <= 0) return;
+  const timer = setTimeout(() => res.destroy(), writeTimeout);
+  timer.unref();
+  res.once('close', () => clearTimeout(timer));
+}
+
+function track(res: ServerResponse, inFlight: Set<ServerResponse>, state: CloseState, server: Server): void {
+  inFlight.add(res);
+  if (state.closing) res.shouldKeepAlive = false;
+  res.once('close', () => {
+    inFlight.delete(res);
+    // While draining, a kept-alive connection that just went idle is not needed any more.
+    if (state.closing) server.closeIdleConnections();
+  });
+}
+
+function bind(server: Server, listen: ListenOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      reject(new ConfigError(`cannot listen on ${hostPort(listen.host, listen.port)} — ${describeListenError(err)}`, { cause: err }));
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(listen.port, listen.host);
+  });
+}
+
+function describeListenError(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return 'address already in use';
+    case 'EACCES':
+      return 'permission denied (ports below 1024 need privileges)';
+    case 'EADDRNOTAVAIL':
+      return 'address not available on this machine';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host name not found';
+    default:
+      return err.code ?? err.message;
+  }
+}
+
+function urlOf(server: Server): string {
+  const address = server.address() as AddressInfo;
+  return `http://${hostPort(address.address, address.port)}`;
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function closeServer(server: Server, inFlight: Set<ServerResponse>, state: CloseState, timeoutMs: number): Promise<void> {
+  if (state.done !== undefined) return state.done;
+  state.closing = true;
+  state.done = new Promise((resolve) => {
+    const deadline = setTimeout(() => server.closeAllConnections(), Math.max(0, timeoutMs));
+    server.close(() => {
+      clearTimeout(deadline);
+      resolve();
+    });
+    // Responses not yet started tell their clients this connection ends with them.
+    for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+    server.closeIdleConnections();
+  });
+  return state.done;
+}
