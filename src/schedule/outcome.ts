@@ -1,0 +1,57 @@
+// What to do with a job after one delivery attempt (spec §4).
+import type { Job, Outcome } from './job.js';
+import { isOneOff, nextOccurrence, type SchedulingConfig } from './occurrence.js';
+import { nextRetry, type RetryConfig } from './retry.js';
+
+/** An HTTP status from the endpoint, or why there was none (`timeout`, `connection refused`, …). */
+export type DeliveryResult = { readonly status: number } | { readonly error: string };
+
+export interface OutcomeConfig {
+  readonly scheduling: SchedulingConfig;
+  readonly retry: RetryConfig;
+}
+
+function statusText(result: DeliveryResult): string {
+  return 'status' in result ? String(result.status) : result.error;
+}
+
+function statusOf(result: DeliveryResult): number | undefined {
+  return 'status' in result ? result.status : undefined;
+}
+
+/**
+ * 200: a one-off job is deleted, a periodic one gets its next occurrence (failures back to 0).
+ * 204 ("job is invalid"): deleted. Anything else (other 2xx included), a timeout or a connection
+ * error: retried at nextRetry, next_sched unchanged, failures + 1. When retries are exhausted a
+ * periodic job gives this occurrence up and moves to its next regular one, and a one-off job is
+ * disabled (next_run null) and kept for someone to look at; failures keeps counting in both, as
+ * no attempt succeeded. Throws DurationError if the job's interval cannot be read.
+ */
+export function decideOutcome(
+  job: Job,
+  result: DeliveryResult,
+  now: number,
+  instanceId: number,
+  cfg: OutcomeConfig,
+  random: () => number = Math.random,
+): Outcome {
+  const claim = { id: job.id, key: { path: job.path, body: job.body }, instanceId };
+  const status = statusOf(result);
+  const oneOff = isOneOff(job);
+  if (status === 204 || (status === 200 && oneOff)) return { kind: 'delete', ...claim };
+  const attempt = { lastRun: now, lastStatus: statusText(result) };
+  if (status === 200) {
+    const next = nextOccurrence(job, now, cfg.scheduling, random);
+    return { kind: 'update', ...claim, ...attempt, nextRun: next, nextSched: next, failures: 0 };
+  }
+  const failures = job.failures + 1;
+  const retryAt = nextRetry(cfg.retry, now, job.nextSched);
+  if (retryAt !== null) {
+    return { kind: 'update', ...claim, ...attempt, nextRun: retryAt, nextSched: job.nextSched, failures };
+  }
+  if (oneOff) {
+    return { kind: 'update', ...claim, ...attempt, nextRun: null, nextSched: job.nextSched, failures };
+  }
+  const next = nextOccurrence(job, now, cfg.scheduling, random);
+  return { kind: 'update', ...claim, ...attempt, nextRun: next, nextSched: next, failures };
+}

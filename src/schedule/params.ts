@@ -1,0 +1,155 @@
+// The PUT /jobs parameters (spec §3), shared by the HTTP server and the CLI.
+import {
+  DurationError,
+  formatIsoDuration,
+  parseIntervalParam,
+  type Duration,
+} from './duration.js';
+import { isValidZone, parseRfc3339, shiftByDuration, storedLocation, TimeError } from './zone.js';
+
+/** A bad PUT parameter. The message is exactly the wire text: `cannot parse <param>` or `invalid params`. */
+export class ParamError extends Error {
+  override readonly name = 'ParamError';
+  /** The parameter that could not be parsed; undefined for a bad combination. */
+  readonly param: string | undefined;
+  /** Why, for logs and the CLI (the wire text stays Go Dalga's). */
+  readonly detail: string | undefined;
+
+  constructor(message: string, param?: string, detail?: string) {
+    super(message);
+    this.param = param;
+    this.detail = detail;
+  }
+}
+
+// Go's strconv.ParseBool spellings, and nothing else.
+const TRUE_SPELLINGS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const FALSE_SPELLINGS = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+/** `1 t T TRUE true True` → true, `0 f F FALSE false False` → false, anything else → undefined. */
+export function parseBool(text: string): boolean | undefined {
+  if (TRUE_SPELLINGS.has(text)) return true;
+  if (FALSE_SPELLINGS.has(text)) return false;
+  return undefined;
+}
+
+export interface ScheduleRequest {
+  readonly interval?: Duration;
+  /** Epoch ms. */
+  readonly firstRun?: number;
+  readonly oneOff: boolean;
+  readonly immediate: boolean;
+  /** IANA zone name; '' for UTC (a `UTC` parameter is stored as ''). */
+  readonly location: string;
+}
+
+type Getter = (name: string) => string | undefined;
+
+// Go Dalga treats an empty value as an absent one.
+function present(get: Getter, name: string): string | undefined {
+  const value = get(name);
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function boolParam(get: Getter, name: string): boolean {
+  const text = present(get, name);
+  if (text === undefined) return false;
+  const value = parseBool(text);
+  if (value === undefined) throw new ParamError(`cannot parse ${name}`, name, `not a boolean: ${JSON.stringify(text)}`);
+  return value;
+}
+
+function intervalParam(get: Getter): Duration | undefined {
+  const text = present(get, 'interval');
+  if (text === undefined) return undefined;
+  try {
+    return parseIntervalParam(text);
+  } catch (error) {
+    if (!(error instanceof DurationError)) throw error;
+    throw new ParamError('cannot parse interval', 'interval', error.message);
+  }
+}
+
+function locationParam(get: Getter): string {
+  const text = present(get, 'location');
+  if (text === undefined) return '';
+  if (!isValidZone(text)) {
+    throw new ParamError('cannot parse location', 'location', `unknown time zone: ${JSON.stringify(text)}`);
+  }
+  return storedLocation(text);
+}
+
+function firstRunParam(get: Getter): number | undefined {
+  const text = present(get, 'first-run');
+  if (text === undefined) return undefined;
+  try {
+    return parseRfc3339(text);
+  } catch (error) {
+    if (!(error instanceof TimeError)) throw error;
+    throw new ParamError('cannot parse first-run', 'first-run', error.message);
+  }
+}
+
+/**
+ * Reads `interval`, `first-run`, `one-off`, `immediate` and `location` through `get` (empty
+ * values count as absent), in Go Dalga's order so the same parameter is blamed first, then
+ * checks the combination. Throws ParamError.
+ */
+export function parseScheduleParams(get: Getter): ScheduleRequest {
+  const oneOff = boolParam(get, 'one-off');
+  const immediate = boolParam(get, 'immediate');
+  const interval = intervalParam(get);
+  const location = locationParam(get);
+  const firstRun = firstRunParam(get);
+  const req: ScheduleRequest = {
+    oneOff,
+    immediate,
+    location,
+    ...(interval === undefined ? {} : { interval }),
+    ...(firstRun === undefined ? {} : { firstRun }),
+  };
+  validateCombination(req);
+  return req;
+}
+
+function invalid(detail: string): ParamError {
+  return new ParamError('invalid params', undefined, detail);
+}
+
+/** The table of valid combinations (spec §3); anything else throws ParamError('invalid params'). */
+export function validateCombination(req: ScheduleRequest): void {
+  const hasInterval = req.interval !== undefined;
+  const hasFirstRun = req.firstRun !== undefined;
+  if (req.oneOff && req.immediate) {
+    if (hasInterval || hasFirstRun) throw invalid('a one-off immediate job takes neither interval nor first-run');
+    return;
+  }
+  if (req.oneOff) {
+    if (hasInterval === hasFirstRun) throw invalid('a one-off job needs exactly one of interval and first-run');
+    return;
+  }
+  if (!hasInterval) throw invalid('a periodic job needs an interval');
+  if (req.immediate && hasFirstRun) throw invalid('an immediate job takes no first-run');
+}
+
+export interface InitialSchedule {
+  /** What the job stores: `P0D` for one-off jobs, else the interval as given. */
+  readonly interval: string;
+  readonly nextRun: number;
+  readonly nextSched: number;
+}
+
+function firstRunAt(req: ScheduleRequest, now: number): number {
+  if (req.immediate) return now;
+  if (req.firstRun !== undefined) return req.firstRun;
+  if (req.interval === undefined) throw invalid('no interval and no first-run');
+  return shiftByDuration(now, req.interval, req.location);
+}
+
+/** The first run of a job scheduled at `now` (the "first run at" column of spec §3). */
+export function initialSchedule(req: ScheduleRequest, now: number): InitialSchedule {
+  validateCombination(req);
+  const at = firstRunAt(req, now);
+  const interval = req.oneOff || req.interval === undefined ? 'P0D' : formatIsoDuration(req.interval);
+  return { interval, nextRun: at, nextSched: at };
+}
