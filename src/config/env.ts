@@ -1,0 +1,51 @@
+// The environment layer: DALGA_<SECTION>_<KEY> for every key (any case; underscores inside the
+// key are ignored, so DALGA_JOBS_MAX_RUNNING works too) and DALGA_STORE. Values stay strings;
+// validateConfig converts them.
+import { KEYS, STORE_KEY, lookupKey, lookupSection, suggest } from './keys.js';
+import type { RawTree } from './schema.js';
+
+const PREFIX = 'DALGA_';
+
+/** Read by the client or by loadConfig itself, not configuration keys. */
+const NOT_KEYS = new Set(['URL', 'TOKEN', 'CONFIG']);
+
+const ENV_NAMES: readonly string[] = ['DALGA_STORE', ...KEYS.map((k) => envName(k.section, k.key))];
+
+export function envName(section: string, key: string): string {
+  return `${PREFIX}${section}_${key}`.toUpperCase();
+}
+
+/** The configuration given by DALGA_* variables, under canonical names. */
+export function envLayer(env: Record<string, string | undefined>, warn: (msg: string) => void): RawTree {
+  const tree: RawTree = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    const upper = name.toUpperCase();
+    if (!upper.startsWith(PREFIX)) continue;
+    const rest = upper.slice(PREFIX.length);
+    if (NOT_KEYS.has(rest)) continue;
+    if (rest === STORE_KEY.toUpperCase()) {
+      tree[STORE_KEY] = value;
+      continue;
+    }
+    if (!setKey(tree, rest, value)) warn(unknownVariable(name));
+  }
+  return tree;
+}
+
+/** Sets `SECTION_KEY` in the tree; false when no such key exists. */
+function setKey(tree: RawTree, rest: string, value: string): boolean {
+  const split = rest.indexOf('_');
+  if (split <= 0) return false;
+  const section = lookupSection(rest.slice(0, split));
+  const spec = section === undefined ? undefined : lookupKey(section, rest.slice(split + 1).replaceAll('_', ''));
+  if (spec === undefined) return false;
+  const target = (tree[spec.section] ??= {}) as Record<string, unknown>;
+  target[spec.key] = value;
+  return true;
+}
+
+function unknownVariable(name: string): string {
+  const guess = suggest(name, ENV_NAMES);
+  return guess === undefined ? `unknown environment variable ${name}` : `unknown environment variable ${name} (did you mean ${guess}?)`;
+}

@@ -1,0 +1,142 @@
+// Builds the daemon's configuration from its layers, in one place:
+// DEFAULTS < config file < DALGA_* environment < command-line flags.
+// The environment and the working directory are parameters, so tests need no process state.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError } from '../errors.js';
+import { envLayer } from './env.js';
+import { readConfigFile, searchConfig } from './file.js';
+import { ALL_PATHS, KEYS, STORE_KEY, keyPath } from './keys.js';
+import { type Config, type DeepPartial, type RawTree, canonicalize, isPlainObject, validateConfig } from './schema.js';
+
+export type ConfigSource = 'default' | 'file' | 'env' | 'flag';
+
+export interface LoadConfigOptions {
+  /** `-c file`; relative to `cwd`. Without it, DALGA_CONFIG, then discovery in `cwd`. */
+  configPath?: string;
+  cwd: string;
+  env: Record<string, string | undefined>;
+  /** Values from command-line flags; undefined means "not given" and never erases a file value. */
+  flags?: DeepPartial<Config>;
+  warn?: (msg: string) => void;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** The config file used, absolute; undefined when there is none. */
+  file: string | undefined;
+  warnings: string[];
+  /** Where each value came from, by dotted path (`jobs.maxRunning`, `store`), for `serve --debug`. */
+  sources: Record<string, ConfigSource>;
+}
+
+export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
+  const warnings: string[] = [];
+  const warn = (msg: string): void => {
+    warnings.push(msg);
+    options.warn?.(msg);
+  };
+  const found = await findAndRead(options, warn);
+  const layers: Array<[ConfigSource, RawTree]> = [
+    ['file', canonicalize(found?.raw, warn)],
+    ['env', envLayer(options.env, warn)],
+    ['flag', canonicalize(flagsLayer(options.flags), warn)],
+  ];
+  const config = validateConfig(mergeLayers(layers.map(([, tree]) => tree)), warn);
+  const sources = describeSources(layers, config);
+  await resolveToken(config, options.cwd, sources);
+  config.sqlite.path = resolveSqlitePath(config.sqlite.path, options.cwd);
+  return { config, file: found?.file, warnings, sources };
+}
+
+/** The config file discovery would use in `cwd` (for the CLI to find the local daemon). */
+export async function findConfigFile(cwd: string): Promise<string | undefined> {
+  return (await searchConfig(cwd))?.file;
+}
+
+async function findAndRead(options: LoadConfigOptions, warn: (msg: string) => void) {
+  const given = options.configPath ?? nonEmpty(options.env['DALGA_CONFIG']);
+  if (given !== undefined) return readConfigFile(path.resolve(options.cwd, given));
+  return searchConfig(options.cwd, warn);
+}
+
+/**
+ * Flags arrive typed (durations in milliseconds). Unset ones are dropped, and durations are
+ * written as Go duration strings so that one validator checks every layer the same way.
+ */
+function flagsLayer(flags: DeepPartial<Config> | undefined): RawTree {
+  const tree: RawTree = {};
+  if (flags === undefined) return tree;
+  const given = flags as Record<string, unknown>;
+  if (given[STORE_KEY] !== undefined) tree[STORE_KEY] = given[STORE_KEY];
+  for (const spec of KEYS) {
+    const section = given[spec.section];
+    const value = isPlainObject(section) ? section[spec.key] : undefined;
+    if (value === undefined) continue;
+    const target = (tree[spec.section] ??= {}) as Record<string, unknown>;
+    target[spec.key] = spec.kind === 'duration' && typeof value === 'number' ? `${value}ms` : value;
+  }
+  return tree;
+}
+
+/** Later layers win key by key; a section present in any layer stays present (store selection). */
+function mergeLayers(trees: readonly RawTree[]): RawTree {
+  const merged: RawTree = {};
+  for (const tree of trees) {
+    for (const [name, value] of Object.entries(tree)) {
+      if (name === STORE_KEY) {
+        if (value !== undefined && value !== null) merged[STORE_KEY] = value;
+        continue;
+      }
+      merged[name] = { ...(isPlainObject(merged[name]) ? merged[name] : {}), ...(isPlainObject(value) ? value : {}) };
+    }
+  }
+  return merged;
+}
+
+function describeSources(layers: ReadonlyArray<[ConfigSource, RawTree]>, config: Config): Record<string, ConfigSource> {
+  const sources: Record<string, ConfigSource> = Object.fromEntries(ALL_PATHS.map((p) => [p, 'default' as ConfigSource]));
+  let storeSource: ConfigSource = 'default';
+  let mysqlSource: ConfigSource | undefined;
+  for (const [source, tree] of layers) {
+    for (const spec of KEYS) {
+      const section = tree[spec.section];
+      if (isPlainObject(section) && section[spec.key] !== undefined) sources[keyPath(spec)] = source;
+    }
+    if (tree[STORE_KEY] !== undefined && tree[STORE_KEY] !== null) storeSource = source;
+    if ('mysql' in tree) mysqlSource = source;
+  }
+  // A store chosen by the presence of MySQL settings comes from where those settings were.
+  sources[STORE_KEY] = storeSource === 'default' && config.store === 'mysql' && mysqlSource ? mysqlSource : storeSource;
+  return sources;
+}
+
+/** `listen.tokenFile` supplies the token when `listen.token` is not set; an empty file is refused. */
+async function resolveToken(config: Config, cwd: string, sources: Record<string, ConfigSource>): Promise<void> {
+  const { token, tokenFile } = config.listen;
+  if (token !== '' || tokenFile === '') return;
+  const file = path.resolve(cwd, tokenFile);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : 'unreadable';
+    throw new ConfigError(`invalid config listen.tokenFile: cannot read ${file}: ${reason}`);
+  }
+  const read = text.trim();
+  // An empty token would silently turn authentication off.
+  if (read === '') throw new ConfigError(`invalid config listen.tokenFile: ${file} is empty`);
+  config.listen.token = read;
+  sources['listen.token'] = sources['listen.tokenFile'] ?? 'default';
+}
+
+/** Relative SQLite paths are taken from the working directory, made absolute so later chdirs do not matter. */
+function resolveSqlitePath(file: string, cwd: string): string {
+  if (file === ':memory:' || file.startsWith('file:')) return file;
+  return path.resolve(cwd, file);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

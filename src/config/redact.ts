@@ -1,0 +1,21 @@
+// A copy of the configuration that is safe to print (`serve --debug`, logs): secrets that are
+// set are replaced by a marker, so one can still see *whether* they are set.
+import type { Config } from './schema.js';
+
+export const REDACTED = '[redacted]';
+
+export function redactConfig(config: Config): Config {
+  return {
+    ...config,
+    jobs: { ...config.jobs },
+    mysql: { ...config.mysql, password: hide(config.mysql.password) },
+    sqlite: { ...config.sqlite },
+    listen: { ...config.listen, token: hide(config.listen.token) },
+    endpoint: { ...config.endpoint, signingKey: hide(config.endpoint.signingKey) },
+    log: { ...config.log },
+  };
+}
+
+function hide(secret: string): string {
+  return secret === '' ? '' : REDACTED;
+}

@@ -1,0 +1,358 @@
+// The daemon's configuration: its type, its defaults, and `validateConfig`, which turns the merged
+// raw layers (file, environment, flags — any key case) into a checked `Config`. Pure: no I/O.
+import { ConfigError } from '../errors.js';
+import { parseGoDuration } from '../schedule/duration.js';
+import { type KeySpec, STORE_KEY, SECTIONS, ALL_PATHS, keyPath, lookupKey, lookupSection, suggest } from './keys.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type StoreKind = 'sqlite' | 'mysql';
+
+/** All durations are milliseconds. */
+export interface Config {
+  store: StoreKind;
+  jobs: {
+    randomizationFactor: number;
+    retryInterval: number;
+    retryMultiplier: number;
+    retryMaxInterval: number;
+    /** 0 means never stop retrying. */
+    retryStopAfter: number;
+    fixedIntervals: boolean;
+    scanFrequency: number;
+    maxRunning: number;
+  };
+  mysql: {
+    host: string;
+    port: number;
+    db: string;
+    table: string;
+    user: string;
+    password: string;
+    maxOpenConns: number;
+    skipLocked: boolean;
+    /**
+     * Session variable that sets the isolation level. '' (default) means "detect": the store
+     * uses `transaction_isolation` when the server has it and `tx_isolation` otherwise (MariaDB
+     * before 11.1). A configured value is used as is.
+     */
+    transactionIsolationParamName: string;
+    dialTimeout: number;
+    readTimeout: number;
+    writeTimeout: number;
+    /** Instances not seen for this long are removed, releasing their jobs. */
+    instanceTimeout: number;
+  };
+  sqlite: {
+    /** Relative paths are resolved against the working directory by loadConfig. */
+    path: string;
+    table: string;
+  };
+  listen: {
+    host: string;
+    /** 0 picks a free port (tests). */
+    port: number;
+    shutdownTimeout: number;
+    idleTimeout: number;
+    readTimeout: number;
+    writeTimeout: number;
+    /** '' means no authentication. */
+    token: string;
+    /** Read the token from this file when `token` is empty. */
+    tokenFile: string;
+  };
+  endpoint: {
+    /** Absolute http(s) URL; the job path is appended to it as is (no `/` is added). */
+    baseurl: string;
+    timeout: number;
+    /** '' means deliveries are not signed. */
+    signingKey: string;
+  };
+  log: { level: LogLevel };
+}
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+export const DEFAULTS: Config = deepFreeze({
+  store: 'sqlite',
+  jobs: {
+    randomizationFactor: 0,
+    retryInterval: MINUTE,
+    retryMultiplier: 1,
+    retryMaxInterval: MINUTE,
+    retryStopAfter: 0,
+    fixedIntervals: false,
+    scanFrequency: SECOND,
+    maxRunning: 100,
+  },
+  mysql: {
+    host: '127.0.0.1',
+    port: 3306,
+    db: 'test',
+    table: 'dalga',
+    user: 'root',
+    password: '',
+    maxOpenConns: 50,
+    skipLocked: true,
+    transactionIsolationParamName: '',
+    dialTimeout: 30 * SECOND,
+    readTimeout: 30 * SECOND,
+    writeTimeout: 30 * SECOND,
+    instanceTimeout: MINUTE,
+  },
+  sqlite: { path: 'dalga.sqlite', table: 'dalga' },
+  listen: {
+    host: '127.0.0.1',
+    port: 34006,
+    shutdownTimeout: 10 * SECOND,
+    idleTimeout: 60 * SECOND,
+    readTimeout: 10 * SECOND,
+    writeTimeout: 10 * SECOND,
+    token: '',
+    tokenFile: '',
+  },
+  endpoint: { baseurl: 'http://127.0.0.1:5000/', timeout: 10 * SECOND, signingKey: '' },
+  log: { level: 'info' },
+});
+
+/** Raw values under canonical names: `{ store?, jobs?: { maxRunning?: unknown } }`. */
+export type RawTree = Record<string, unknown>;
+
+/**
+ * Rewrites any spelling of sections and keys to the canonical names. Unknown names are reported
+ * through `warn` and dropped; the same key spelled twice in one section is an error, since which
+ * one wins would be a guess. Sections stay present even when empty (a bare `[mysql]` selects MySQL).
+ */
+export function canonicalize(raw: unknown, warn: (msg: string) => void): RawTree {
+  if (raw === undefined || raw === null) return {};
+  if (!isPlainObject(raw)) throw new ConfigError(`invalid config: expected a table of sections (got ${describe(raw)})`);
+  const tree: RawTree = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (name.toLowerCase() === STORE_KEY) {
+      putOnce(tree, STORE_KEY, value, STORE_KEY);
+      continue;
+    }
+    const section = lookupSection(name);
+    if (section === undefined) {
+      warn(unknownMessage(name, [STORE_KEY, ...SECTIONS]));
+      continue;
+    }
+    if (value !== null && value !== undefined && !isPlainObject(value)) {
+      throw new ConfigError(`invalid config ${section}: must be a section of keys (got ${describe(value)})`);
+    }
+    const target = (tree[section] ??= {}) as Record<string, unknown>;
+    for (const [keyName, keyValue] of Object.entries(value ?? {})) {
+      const spec = lookupKey(section, keyName);
+      if (spec === undefined) {
+        warn(unknownMessage(`${section}.${keyName}`, ALL_PATHS));
+        continue;
+      }
+      putOnce(target, spec.key, keyValue, keyPath(spec));
+    }
+  }
+  return tree;
+}
+
+/**
+ * Checks and converts the merged raw configuration. Durations are Go duration strings ("90s",
+ * "1m30s"); integers and booleans may also be strings, as environment values always are.
+ * Throws ConfigError naming the key; unknown keys only warn.
+ */
+export function validateConfig(raw: unknown, warn: (msg: string) => void): Config {
+  const tree = canonicalize(raw, warn);
+  const config = structuredClone(DEFAULTS) as Config;
+  const target = config as unknown as Record<string, Record<string, unknown>>;
+  for (const section of SECTIONS) {
+    const values = tree[section];
+    if (!isPlainObject(values)) continue;
+    for (const [key, value] of Object.entries(values)) {
+      const spec = lookupKey(section, key);
+      if (spec === undefined || value === undefined) continue;
+      const converted = NORMALIZE[keyPath(spec)]?.(convert(spec, value)) ?? convert(spec, value);
+      const problem = CHECKS[keyPath(spec)]?.(converted as never);
+      if (problem !== undefined) throw invalid(spec, problem, value);
+      const sectionTarget = target[section];
+      if (sectionTarget !== undefined) sectionTarget[spec.key] = converted;
+    }
+  }
+  config.store = selectStore(tree);
+  return config;
+}
+
+/**
+ * SQLite unless MySQL is asked for: an explicit `store` wins; otherwise any `mysql` settings
+ * (a `[mysql]` section, a DALGA_MYSQL_* variable) select MySQL, as the original only had MySQL.
+ */
+function selectStore(tree: RawTree): StoreKind {
+  const explicit = tree[STORE_KEY];
+  if (explicit !== undefined && explicit !== null) {
+    const name = typeof explicit === 'string' ? explicit.trim().toLowerCase() : '';
+    if (name === 'sqlite' || name === 'mysql') return name;
+    throw new ConfigError(`invalid config store: must be "sqlite" or "mysql" (got ${describe(explicit)})`);
+  }
+  return 'mysql' in tree ? 'mysql' : 'sqlite';
+}
+
+// ---- conversion ----------------------------------------------------------------------------
+
+function convert(spec: KeySpec, value: unknown): unknown {
+  switch (spec.kind) {
+    case 'duration':
+      return toDuration(spec, value);
+    case 'integer':
+      return toInteger(spec, value);
+    case 'number':
+      return toNumber(spec, value);
+    case 'boolean':
+      return toBoolean(spec, value);
+    case 'string':
+      return toString(spec, value);
+  }
+}
+
+function toDuration(spec: KeySpec, value: unknown): number {
+  // Go's config takes only strings; a bare number would be ambiguous (seconds? nanoseconds?).
+  if (value === 0) return 0;
+  if (typeof value !== 'string') throw invalid(spec, 'must be a Go duration string like "60s" or "1m30s"', value);
+  try {
+    return parseGoDuration(value.trim());
+  } catch {
+    throw invalid(spec, 'must be a Go duration like "60s" or "1m30s"', value);
+  }
+}
+
+function toInteger(spec: KeySpec, value: unknown): number {
+  const n = typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw invalid(spec, 'must be an integer', value);
+  return n;
+}
+
+function toNumber(spec: KeySpec, value: unknown): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n)) throw invalid(spec, 'must be a number', value);
+  return n;
+}
+
+function toBoolean(spec: KeySpec, value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0') return false;
+  throw invalid(spec, 'must be true or false', value);
+}
+
+function toString(spec: KeySpec, value: unknown): string {
+  // Numbers are refused rather than converted: YAML reads `password: 0123` as 123.
+  if (typeof value !== 'string') throw invalid(spec, 'must be a string (quote it)', value);
+  return value;
+}
+
+// Values compared case-insensitively are stored in their canonical case.
+const NORMALIZE: Record<string, (value: unknown) => unknown> = {
+  'log.level': (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
+};
+
+// ---- range checks: each returns the problem, or undefined when the value is fine ---------------
+
+type Check<T> = (value: T) => string | undefined;
+
+// setTimeout cannot wait longer than this; a longer timer would fire at once.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,52}$/;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const positiveTimer: Check<number> = (ms) => {
+  if (ms <= 0) return 'must be more than 0';
+  if (ms > MAX_TIMER_MS) return 'must be less than 24 days';
+  return undefined;
+};
+const positive: Check<number> = (ms) => (ms > 0 ? undefined : 'must be more than 0');
+const notNegative: Check<number> = (ms) => (ms >= 0 ? undefined : 'must not be negative');
+const atLeastOne: Check<number> = (n) => (n >= 1 ? undefined : 'must be at least 1');
+const port: Check<number> = (n) => (n >= 1 && n <= 65535 ? undefined : 'must be a port number between 1 and 65535');
+const nonEmpty: Check<string> = (s) => (s.trim() !== '' ? undefined : 'must not be empty');
+// Table names are pasted into SQL, with suffixes such as `_instances`; 53 characters leave room
+// for an 11-character suffix within MySQL's 64-character limit.
+const tableName: Check<string> = (s) =>
+  TABLE_NAME.test(s) ? undefined : 'must be letters, digits and underscores, not starting with a digit, at most 53 characters';
+
+const CHECKS: Record<string, Check<never>> = {
+  'jobs.randomizationFactor': (f: number) => (f >= 0 && f <= 1 ? undefined : 'must be between 0 and 1'),
+  'jobs.retryInterval': positive,
+  'jobs.retryMultiplier': (m: number) => (m >= 1 ? undefined : 'must be at least 1'),
+  'jobs.retryMaxInterval': positive,
+  'jobs.retryStopAfter': notNegative,
+  'jobs.scanFrequency': positiveTimer,
+  'jobs.maxRunning': atLeastOne,
+  'mysql.host': nonEmpty,
+  'mysql.port': port,
+  'mysql.db': nonEmpty,
+  'mysql.table': tableName,
+  'mysql.user': nonEmpty,
+  'mysql.maxOpenConns': atLeastOne,
+  'mysql.transactionIsolationParamName': (s: string) =>
+    s === '' || IDENTIFIER.test(s) ? undefined : 'must be a session variable name such as tx_isolation, or empty to detect',
+  'mysql.dialTimeout': positiveTimer,
+  'mysql.readTimeout': positiveTimer,
+  'mysql.writeTimeout': positiveTimer,
+  'mysql.instanceTimeout': positiveTimer,
+  'sqlite.path': nonEmpty,
+  'sqlite.table': tableName,
+  'listen.host': nonEmpty,
+  'listen.port': (n: number) => (n >= 0 && n <= 65535 ? undefined : 'must be a port number between 0 and 65535'),
+  'listen.shutdownTimeout': positiveTimer,
+  'listen.idleTimeout': positiveTimer,
+  'listen.readTimeout': positiveTimer,
+  'listen.writeTimeout': positiveTimer,
+  'endpoint.baseurl': checkBaseUrl,
+  'endpoint.timeout': positiveTimer,
+  'log.level': (s: string) => ((LOG_LEVELS as readonly string[]).includes(s) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`),
+};
+
+function checkBaseUrl(text: string): string | undefined {
+  const problem = 'must be an absolute http:// or https:// URL';
+  if (!URL.canParse(text)) return problem;
+  const url = new URL(text);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.host !== '' ? undefined : problem;
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+function invalid(spec: KeySpec, problem: string, value: unknown): ConfigError {
+  const got = spec.secret ? '' : ` (got ${describe(value)})`;
+  return new ConfigError(`invalid config ${keyPath(spec)}: ${problem}${got}`);
+}
+
+function unknownMessage(name: string, candidates: readonly string[]): string {
+  const guess = suggest(name, candidates);
+  return guess === undefined ? `unknown config key ${name}` : `unknown config key ${name} (did you mean ${guess}?)`;
+}
+
+function putOnce(target: Record<string, unknown>, key: string, value: unknown, path: string): void {
+  if (key in target) throw new ConfigError(`invalid config ${path}: given more than once with different letter case`);
+  target[key] = value;
+}
+
+/** A short, one-line rendering of a raw value for error messages. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'bigint') return `${value} (too large)`;
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (value instanceof Date) return 'a date';
+  if (typeof value === 'object') return 'a table';
+  return typeof value;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) deepFreeze(child);
+  return Object.freeze(value);
+}
