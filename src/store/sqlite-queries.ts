@@ -1,0 +1,87 @@
+// Every SQLite statement of the project. `t` is a table name already checked by checkTableName
+// and quoted here. Times are INTEGER epoch milliseconds. Parameters are listed per statement.
+import { listSql, type ListSegment } from './list-plan.js';
+
+export const JOB_COLUMNS =
+  'id, path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures';
+
+export const PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000', 'foreign_keys = ON'];
+
+export function sqliteQueries(name: string) {
+  const t = `"${name}"`;
+  const inst = `"${name}_instances"`;
+  return {
+    /** Idempotent and cheap: IF NOT EXISTS everywhere. */
+    createTables: `
+      CREATE TABLE IF NOT EXISTS ${inst} (
+        id         INTEGER PRIMARY KEY,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS ${t} (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        path        TEXT    NOT NULL,
+        body        TEXT    NOT NULL,
+        "interval"  TEXT    NOT NULL,
+        location    TEXT    NOT NULL,
+        next_run    INTEGER NULL,
+        next_sched  INTEGER NOT NULL,
+        instance_id INTEGER NULL REFERENCES ${inst} (id) ON DELETE SET NULL,
+        last_run    INTEGER NULL,
+        last_status TEXT    NULL,
+        failures    INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (path, body)
+      );
+      CREATE INDEX IF NOT EXISTS "${name}_claim" ON ${t} (instance_id, next_run);
+      CREATE INDEX IF NOT EXISTS "${name}_next_run" ON ${t} (next_run, id);
+      CREATE INDEX IF NOT EXISTS "${name}_next_sched" ON ${t} (next_sched, id);`,
+    /** params: path, body, interval, location, next_run, next_sched. Keeps id on replace. */
+    putJob: `
+      INSERT INTO ${t} (path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures)
+      VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 0)
+      ON CONFLICT (path, body) DO UPDATE SET
+        "interval" = excluded."interval", location = excluded.location, next_run = excluded.next_run,
+        next_sched = excluded.next_sched, instance_id = NULL, last_run = NULL, last_status = NULL, failures = 0
+      RETURNING ${JOB_COLUMNS}`,
+    /** params: path, body */
+    getJob: `SELECT ${JOB_COLUMNS} FROM ${t} WHERE path = ? AND body = ?`,
+    /** params: path, body */
+    deleteJob: `DELETE FROM ${t} WHERE path = ? AND body = ?`,
+    /** params: next_run, next_sched, id */
+    setSchedule: `UPDATE ${t} SET next_run = ?, next_sched = ? WHERE id = ?`,
+    /** params: now, limit. Served by the (instance_id, next_run) index. */
+    selectDue: `
+      SELECT ${JOB_COLUMNS} FROM ${t}
+      WHERE instance_id IS NULL AND next_run <= ? ORDER BY next_run LIMIT ?`,
+    /** params: instance_id, id */
+    claim: `UPDATE ${t} SET instance_id = ? WHERE id = ?`,
+    nextDueAt: `SELECT MIN(next_run) AS next FROM ${t} WHERE instance_id IS NULL AND next_run IS NOT NULL`,
+    /** params: id, instance_id */
+    deleteClaimed: `DELETE FROM ${t} WHERE id = ? AND instance_id = ?`,
+    /** params: next_run, next_sched, last_run, last_status, failures, id, instance_id. A disabled job stays disabled. */
+    updateClaimed: `
+      UPDATE ${t} SET next_run = CASE WHEN next_run IS NULL THEN NULL ELSE ? END, next_sched = ?,
+        instance_id = NULL, last_run = ?, last_status = ?, failures = ?
+      WHERE id = ? AND instance_id = ?`,
+    /** params: id, updated_at */
+    heartbeat: `
+      INSERT INTO ${inst} (id, updated_at) VALUES (?, ?)
+      ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at`,
+    /** params: oldest updated_at kept. ON DELETE SET NULL releases their jobs. */
+    expireInstances: `DELETE FROM ${inst} WHERE updated_at < ?`,
+    /** params: id */
+    removeInstance: `DELETE FROM ${inst} WHERE id = ?`,
+    /** params: instance_id, now, now */
+    status: `
+      SELECT
+        (SELECT COUNT(*) FROM ${t} WHERE instance_id = ?) AS instance_running,
+        (SELECT COUNT(*) FROM ${t} WHERE instance_id IS NOT NULL) AS running,
+        (SELECT COUNT(*) FROM ${t}) AS total,
+        (SELECT COUNT(*) FROM ${t} WHERE next_run <= ?) AS pending,
+        (SELECT COUNT(*) FROM ${inst}) AS instances,
+        (SELECT MIN(next_run) FROM ${t} WHERE instance_id IS NULL AND next_run <= ?) AS oldest_due`,
+    list: (segment: Omit<ListSegment, 'after'> & { hasAfter: boolean }, hasPath: boolean): string =>
+      listSql(t, JOB_COLUMNS, segment, hasPath),
+  };
+}
+
+export type SqliteQueries = ReturnType<typeof sqliteQueries>;

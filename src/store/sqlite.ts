@@ -1,0 +1,232 @@
+// The embedded store: SQLite through better-sqlite3 (synchronous; each method runs to completion
+// inside one async call, so a transaction never interleaves with another call of this process).
+import Database from 'better-sqlite3';
+import { StoreUnavailableError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
+import { boundParams, planList } from './list-plan.js';
+import { PRAGMAS, sqliteQueries } from './sqlite-queries.js';
+import type { Store } from './store.js';
+import { checkTableName } from './table-name.js';
+
+export interface SqliteStoreOptions {
+  /** File path, or ':memory:'. */
+  path: string;
+  table: string;
+  log?: Logger;
+}
+
+interface JobRow {
+  id: number;
+  path: string;
+  body: string;
+  interval: string;
+  location: string;
+  next_run: number | null;
+  next_sched: number;
+  instance_id: number | null;
+  last_run: number | null;
+  last_status: string | null;
+  failures: number;
+}
+
+interface StatusRow {
+  instance_running: number;
+  running: number;
+  total: number;
+  pending: number;
+  instances: number;
+  oldest_due: number | null;
+}
+
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  const table = checkTableName(options.table, 'sqlite.table');
+  const db = openDatabase(options.path);
+  for (const pragma of PRAGMAS) db.pragma(pragma);
+  return new SqliteStore(db, table);
+}
+
+function openDatabase(path: string): Database.Database {
+  try {
+    return new Database(path);
+  } catch (err) {
+    throw new StoreUnavailableError(`cannot open SQLite database ${path}: ${(err as Error).message} — check sqlite.path`, { cause: err });
+  }
+}
+
+class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly q;
+  /** Statements are prepared on first use: the tables may not exist before createTables(). */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    table: string,
+  ) {
+    this.q = sqliteQueries(table);
+  }
+
+  async createTables(): Promise<void> {
+    this.guard(() => this.db.exec(this.q.createTables));
+  }
+
+  async putJob(job: NewJob): Promise<Job> {
+    return this.guard(() => {
+      const row = this.stmt(this.q.putJob).get(job.path, job.body, job.interval, job.location, job.nextRun, job.nextSched) as JobRow;
+      return toJob(row);
+    });
+  }
+
+  async getJob(key: JobKey): Promise<Job | null> {
+    return this.guard(() => this.findJob(key));
+  }
+
+  async deleteJob(key: JobKey): Promise<void> {
+    this.guard(() => this.stmt(this.q.deleteJob).run(key.path, key.body));
+  }
+
+  async updateSchedule(
+    key: JobKey,
+    change: (job: Job) => { nextRun: number | null; nextSched: number } | null,
+  ): Promise<Job | null> {
+    return this.guard(() =>
+      this.immediate(() => {
+        const job = this.findJob(key);
+        if (job === null) return null;
+        const next = change(job);
+        if (next === null) return job;
+        this.stmt(this.q.setSchedule).run(next.nextRun, next.nextSched, job.id);
+        return { ...job, nextRun: next.nextRun, nextSched: next.nextSched };
+      }),
+    );
+  }
+
+  async listJobs(query: ListQuery): Promise<Job[]> {
+    if (query.limit <= 0) return [];
+    return this.guard(() => {
+      const jobs: Job[] = [];
+      for (const segment of planList(query)) {
+        const sql = this.q.list({ ...segment, hasAfter: segment.after !== undefined }, query.path !== undefined);
+        const pathParam = query.path === undefined ? [] : [query.path];
+        const rows = this.stmt(sql).all(...pathParam, ...boundParams(segment, (ms) => ms), query.limit - jobs.length) as JobRow[];
+        jobs.push(...rows.map(toJob));
+        if (jobs.length >= query.limit) break;
+      }
+      return jobs;
+    });
+  }
+
+  async claimDue(instanceId: number, now: number, limit: number): Promise<Job[]> {
+    if (limit <= 0) return [];
+    return this.guard(() =>
+      this.immediate(() => {
+        const rows = this.stmt(this.q.selectDue).all(now, limit) as JobRow[];
+        const claim = this.stmt(this.q.claim);
+        for (const row of rows) claim.run(instanceId, row.id);
+        return rows.map((row) => toJob({ ...row, instance_id: instanceId }));
+      }),
+    );
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    return this.guard(() => (this.stmt(this.q.nextDueAt).get() as { next: number | null }).next);
+  }
+
+  async recordOutcomes(outcomes: readonly Outcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    this.guard(() =>
+      this.immediate(() => {
+        const remove = this.stmt(this.q.deleteClaimed);
+        const update = this.stmt(this.q.updateClaimed);
+        for (const o of outcomes) {
+          if (o.kind === 'delete') remove.run(o.id, o.instanceId);
+          else update.run(o.nextRun, o.nextSched, o.lastRun, o.lastStatus, o.failures, o.id, o.instanceId);
+        }
+      }),
+    );
+  }
+
+  async heartbeat(instanceId: number, now: number): Promise<void> {
+    this.guard(() => this.stmt(this.q.heartbeat).run(instanceId, now));
+  }
+
+  async expireInstances(now: number, timeoutMs: number): Promise<number> {
+    return this.guard(() => this.stmt(this.q.expireInstances).run(now - timeoutMs).changes);
+  }
+
+  async removeInstance(instanceId: number): Promise<void> {
+    this.guard(() => this.stmt(this.q.removeInstance).run(instanceId));
+  }
+
+  async status(instanceId: number, now: number): Promise<StatusCounts> {
+    const row = this.guard(() => this.stmt(this.q.status).get(instanceId, now, now) as StatusRow);
+    return {
+      instanceRunningJobs: row.instance_running,
+      runningJobs: row.running,
+      totalJobs: row.total,
+      pendingJobs: row.pending,
+      totalInstances: row.instances,
+      lagSeconds: row.oldest_due === null ? 0 : Math.max(0, now - row.oldest_due) / 1000,
+    };
+  }
+
+  async serverNow(): Promise<number> {
+    return Date.now();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private findJob(key: JobKey): Job | null {
+    const row = this.stmt(this.q.getJob).get(key.path, key.body) as JobRow | undefined;
+    return row === undefined ? null : toJob(row);
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** BEGIN IMMEDIATE: take the write lock up front so two processes cannot both read then write. */
+  private immediate<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /** A closed database is "unavailable", like a MySQL pool that was shut down. */
+  private guard<T>(fn: () => T): T {
+    if (!this.db.open) throw new StoreUnavailableError('SQLite database is closed — the store was shut down');
+    try {
+      return fn();
+    } catch (err) {
+      if (isBusy(err)) throw new StoreUnavailableError(`SQLite database is locked by another process: ${(err as Error).message}`, { cause: err });
+      throw err;
+    }
+  }
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_IOERR';
+}
+
+function toJob(row: JobRow): Job {
+  return {
+    id: row.id,
+    path: row.path,
+    body: row.body,
+    interval: row.interval,
+    location: row.location,
+    nextRun: row.next_run,
+    nextSched: row.next_sched,
+    instanceId: row.instance_id,
+    lastRun: row.last_run,
+    lastStatus: row.last_status,
+    failures: row.failures,
+  };
+}
