@@ -105,7 +105,16 @@ export function shiftByDuration(instantMs: number, d: Duration, location: string
   let ms = checkInstant(instantMs);
   if (hasDatePart(d)) {
     const zone = zoneOf(location);
-    const wall = DateTime.fromMillis(ms, { zone });
+    const dt = DateTime.fromMillis(ms, { zone });
+    const wall: WallTime = {
+      year: dt.year,
+      month: dt.month,
+      day: dt.day,
+      hour: dt.hour,
+      minute: dt.minute,
+      second: dt.second,
+      millisecond: dt.millisecond,
+    };
     const shifted = shiftDate(wall, d);
     ms = wallTimeToInstant(shifted, zone);
   }
@@ -158,7 +167,10 @@ export function parseRfc3339(text: string): number {
     Number(second),
     millisecond,
   );
-  if (!wall.isValid) throw new TimeError(`invalid RFC 3339 time: ${JSON.stringify(text)}`);
+  // Luxon takes 24:00 as the end of the day; RFC 3339 does not.
+  if (!wall.isValid || Number(hour) > 23) {
+    throw new TimeError(`invalid RFC 3339 time: ${JSON.stringify(text)}`);
+  }
   if (zulu !== undefined) return wall.toMillis();
   const offsetHours = Number(offH);
   const offsetMinutes = Number(offM);
