@@ -1,0 +1,222 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StatusJson } from '../client/types.js';
+import type { Clock } from '../clock.js';
+import { StoreUnavailableError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { JobKey } from '../schedule/job.js';
+import { disableChange, enableChange, type SchedulingConfig } from '../schedule/occurrence.js';
+import { initialSchedule, ParamError, parseBool, parseScheduleParams } from '../schedule/params.js';
+import type { Store } from '../store/store.js';
+import { toJobJson } from './job-json.js';
+import { decodeJobKey } from './job-key.js';
+import { listPage, parseContinueParams, parseListParams } from './listing.js';
+import { readFormBody } from './request-body.js';
+import { HttpError, sendJson, sendNoContent, sendText } from './respond.js';
+
+// The HTTP API of spec §3 on node's `http`, with no framework: a small route table, handlers
+// that throw HttpError for expected refusals, and one place that turns errors into responses.
+
+export interface ApiDeps {
+  store: Store;
+  clock: Clock;
+  instanceId: number;
+  scheduling: SchedulingConfig;
+  log: Logger;
+  /** Called after PUT and enable, so the scheduler can wake at once for an earlier job. */
+  onScheduled?: (nextRun: number) => void;
+}
+
+interface Call {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly query: URLSearchParams;
+  readonly deps: ApiDeps;
+}
+
+type Handler = (call: Call, params: readonly string[]) => Promise<void>;
+type Method = 'GET' | 'PUT' | 'PATCH' | 'DELETE';
+
+interface Route {
+  /** Matches the raw (still percent-encoded) path; captures are passed to the handler. */
+  readonly pattern: RegExp;
+  readonly methods: Partial<Record<Method, Handler>>;
+}
+
+const ROUTES: readonly Route[] = [
+  { pattern: /^\/jobs$/, methods: { GET: handleList } },
+  { pattern: /^\/jobs\/continue$/, methods: { GET: handleContinue } },
+  // `[^/]*` lets an empty segment through to the handler, which answers 400 for it.
+  {
+    pattern: /^\/jobs\/([^/]*)\/([^/]*)$/,
+    methods: { GET: handleGet, PUT: handlePut, PATCH: handlePatch, DELETE: handleDelete },
+  },
+  { pattern: /^\/status$/, methods: { GET: handleStatus } },
+];
+
+export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    void dispatch(req, res, deps).catch((err: unknown) => answerError(res, err, deps.log, req));
+  };
+}
+
+async function dispatch(req: IncomingMessage, res: ServerResponse, deps: ApiDeps): Promise<void> {
+  const { rawPath, query } = splitTarget(req.url ?? '');
+  const match = findRoute(rawPath);
+  if (match === undefined) return sendText(res, 404, '404 page not found');
+  const { route, params } = match;
+  const handler = pickHandler(route, req.method ?? '');
+  if (handler === undefined) {
+    return sendText(res, 405, 'Method Not Allowed', { Allow: allowHeader(route) });
+  }
+  await handler({ req, res, query, deps }, params);
+}
+
+/**
+ * Splits the request target by hand: WHATWG URL parsing would resolve `.`/`..` and `%2e`
+ * segments, which are legitimate job paths and bodies here.
+ */
+function splitTarget(target: string): { rawPath: string; query: URLSearchParams } {
+  const at = target.indexOf('?');
+  const rawPath = at === -1 ? target : target.slice(0, at);
+  return { rawPath, query: new URLSearchParams(at === -1 ? '' : target.slice(at + 1)) };
+}
+
+function findRoute(rawPath: string): { route: Route; params: string[] } | undefined {
+  for (const route of ROUTES) {
+    const m = route.pattern.exec(rawPath);
+    if (m) return { route, params: m.slice(1) };
+  }
+  return undefined;
+}
+
+function pickHandler(route: Route, method: string): Handler | undefined {
+  // HEAD is served by the GET handler; node leaves the body out by itself.
+  const effective = method === 'HEAD' ? 'GET' : method;
+  return Object.hasOwn(route.methods, effective) ? route.methods[effective as Method] : undefined;
+}
+
+/** A stable, sorted Allow header (spec §9 #9). */
+function allowHeader(route: Route): string {
+  const methods = Object.keys(route.methods);
+  if (methods.includes('GET')) methods.push('HEAD');
+  return methods.sort().join(', ');
+}
+
+// ---- jobs ---------------------------------------------------------------------------------
+
+async function handleGet({ res, deps }: Call, params: readonly string[]): Promise<void> {
+  const job = await deps.store.getJob(keyOf(params));
+  if (job === null) return sendText(res, 404, 'job does not exist');
+  sendJson(res, 200, toJobJson(job));
+}
+
+async function handlePut({ req, res, query, deps }: Call, params: readonly string[]): Promise<void> {
+  const key = keyOf(params);
+  const form = await readFormBody(req);
+  const schedule = planSchedule((name) => formValue(form, query, name), deps.clock.now());
+  const job = await deps.store.putJob({ ...key, ...schedule });
+  if (job.nextRun !== null) notifyScheduled(deps, job.nextRun);
+  sendJson(res, 201, toJobJson(job));
+}
+
+async function handlePatch({ res, query, deps }: Call, params: readonly string[]): Promise<void> {
+  const key = keyOf(params);
+  // Same precedence as the original: disable wins when both are given.
+  if (isTrue(query.get('disable'))) {
+    const job = await deps.store.updateSchedule(key, (current) => disableChange(current, deps.scheduling));
+    if (job === null) return sendText(res, 404, 'job does not exist');
+    return sendJson(res, 200, toJobJson(job));
+  }
+  if (isTrue(query.get('enable'))) {
+    const job = await deps.store.updateSchedule(key, (current) => enableChange(current, deps.clock.now(), deps.scheduling));
+    if (job === null) return sendText(res, 404, 'job does not exist');
+    if (job.nextRun !== null) notifyScheduled(deps, job.nextRun);
+    return sendJson(res, 200, toJobJson(job));
+  }
+  sendText(res, 400, 'pass enable=true or disable=true query params');
+}
+
+async function handleDelete({ res, deps }: Call, params: readonly string[]): Promise<void> {
+  await deps.store.deleteJob(keyOf(params));
+  sendNoContent(res);
+}
+
+// ---- listing and status -------------------------------------------------------------------
+
+async function handleList({ res, query, deps }: Call): Promise<void> {
+  sendJson(res, 200, await listPage(deps.store, parseListParams(query)));
+}
+
+async function handleContinue({ res, query, deps }: Call): Promise<void> {
+  sendJson(res, 200, await listPage(deps.store, parseContinueParams(query)));
+}
+
+async function handleStatus({ res, deps }: Call): Promise<void> {
+  const counts = await deps.store.status(deps.instanceId, deps.clock.now());
+  const status: StatusJson = {
+    instance_id: deps.instanceId,
+    instance_running_jobs: counts.instanceRunningJobs,
+    running_jobs: counts.runningJobs,
+    total_jobs: counts.totalJobs,
+    pending_jobs: counts.pendingJobs,
+    total_instances: counts.totalInstances,
+    // Whole seconds, as the original's int64: Go clients decode `lag` into an integer.
+    lag: Math.floor(counts.lagSeconds),
+  };
+  sendJson(res, 200, status);
+}
+
+// ---- helpers ------------------------------------------------------------------------------
+
+function keyOf(params: readonly string[]): JobKey {
+  return decodeJobKey(params[0] ?? '', params[1] ?? '');
+}
+
+/**
+ * Go's FormValue: a form-body value wins over the query string, and an empty value counts as
+ * not given.
+ */
+function formValue(form: URLSearchParams, query: URLSearchParams, name: string): string | undefined {
+  const value = form.has(name) ? form.get(name) : query.get(name);
+  return value === null || value === '' ? undefined : value;
+}
+
+function planSchedule(get: (name: string) => string | undefined, now: number): ReturnType<typeof initialSchedule> & { location: string } {
+  try {
+    const request = parseScheduleParams(get);
+    return { ...initialSchedule(request, now), location: request.location };
+  } catch (err) {
+    if (err instanceof ParamError) throw new HttpError(400, err.message);
+    throw err;
+  }
+}
+
+function isTrue(value: string | null): boolean {
+  return value !== null && parseBool(value) === true;
+}
+
+function notifyScheduled(deps: ApiDeps, nextRun: number): void {
+  try {
+    deps.onScheduled?.(nextRun);
+  } catch (err) {
+    // The job is stored; a failing wake-up only delays it to the scheduler's next scan.
+    deps.log.warn({ err }, 'onScheduled failed');
+  }
+}
+
+function answerError(res: ServerResponse, err: unknown, log: Logger, req: IncomingMessage): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (err instanceof HttpError) return sendText(res, err.status, err.message, err.headers);
+  if (err instanceof StoreUnavailableError) return sendText(res, 503, storeUnavailableMessage(err));
+  log.error({ err, method: req.method, url: req.url }, 'unexpected error in HTTP handler');
+  sendText(res, 500, 'internal server error');
+}
+
+function storeUnavailableMessage(err: StoreUnavailableError): string {
+  const reason = (err.message.split('\n', 1)[0] ?? '').trim();
+  if (reason === '' || reason.startsWith('database unavailable')) return reason || 'database unavailable';
+  return `database unavailable — ${reason}`;
+}
