@@ -9,7 +9,8 @@ const PREFIX = 'DALGA_';
 /** Read by the client or by loadConfig itself, not configuration keys. */
 const NOT_KEYS = new Set(['URL', 'TOKEN', 'CONFIG']);
 
-const ENV_NAMES: readonly string[] = ['DALGA_STORE', ...KEYS.map((k) => envName(k.section, k.key))];
+/** Names after the prefix (`JOBS_MAXRUNNING`), so suggestions compare the part a user typed. */
+const ENV_SUFFIXES: readonly string[] = ['STORE', ...KEYS.map((k) => envName(k.section, k.key).slice(PREFIX.length))];
 
 export function envName(section: string, key: string): string {
   return `${PREFIX}${section}_${key}`.toUpperCase();
@@ -28,7 +29,7 @@ export function envLayer(env: Record<string, string | undefined>, warn: (msg: st
       tree[STORE_KEY] = value;
       continue;
     }
-    if (!setKey(tree, rest, value)) warn(unknownVariable(name));
+    if (!setKey(tree, rest, value)) warn(unknownVariable(name, rest));
   }
   return tree;
 }
@@ -45,7 +46,8 @@ function setKey(tree: RawTree, rest: string, value: string): boolean {
   return true;
 }
 
-function unknownVariable(name: string): string {
-  const guess = suggest(name, ENV_NAMES);
-  return guess === undefined ? `unknown environment variable ${name}` : `unknown environment variable ${name} (did you mean ${guess}?)`;
+function unknownVariable(name: string, rest: string): string {
+  const guess = suggest(rest, ENV_SUFFIXES);
+  const hint = guess === undefined ? '' : ` (did you mean ${PREFIX}${guess}?)`;
+  return `unknown environment variable ${name}${hint}`;
 }
