@@ -1,0 +1,121 @@
+import { Command, Option } from 'commander';
+import type { DalgaClient, ListParams, SortBy } from '../../client/client.js';
+import type { JobJson } from '../../client/types.js';
+import { formatJobTable, jsonArray } from '../output.js';
+import { type CliIO, type GlobalFlags, connect, globalFlags, outputContext, parseLimit, parseRefresh, useColor } from '../options.js';
+
+interface LsFlags {
+  readonly path?: string;
+  readonly sort?: SortBy;
+  readonly reverse?: boolean;
+  readonly limit?: number;
+  readonly all?: boolean;
+  readonly watch?: boolean;
+  readonly refresh: number;
+}
+
+/** The API's page size when no limit is given (spec §3). */
+const SERVER_DEFAULT_LIMIT = 100;
+
+export function lsCommand(io: CliIO): Command {
+  return new Command('ls')
+    .description('list jobs, one page (--limit, default 100) or all of them (--all)')
+    .option('--path <path>', 'only jobs with exactly this path')
+    .addOption(new Option('--sort <order>', 'order of the list').choices(['insert-order', 'next-sched', 'next-run']))
+    .option('--reverse', 'reverse the order')
+    .option('--limit <n>', 'jobs per page (the daemon caps it)', parseLimitFlag)
+    .option('--all', 'follow the cursor through every page')
+    .option('--watch', 'live view, refreshed every --refresh (needs a terminal; q quits)')
+    .option('--refresh <duration>', 'refresh period of --watch, e.g. 500ms, 2s', parseRefreshFlag, 1000)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ dalga ls                                  # first 100 jobs in insert order
+  $ dalga ls --sort next-run --limit 10       # what runs next
+  $ dalga ls --path check_feed --all --json   # every job of one path, as one JSON array
+  $ dalga ls --watch --sort next-run          # live view`,
+    )
+    .action(async (opts: LsFlags, command: Command) => {
+      const flags = globalFlags(command);
+      const client = await connect(flags, io);
+      const params = listParams(opts);
+      if (opts.watch) {
+        if (io.stdout.isTTY) return watch(client, params, opts, flags, io);
+        io.stderr.write('dalga: --watch needs a terminal on stdout; listing once instead\n');
+      }
+      if (opts.all) return listAll(client, params, flags, io);
+      return listPage(client, params, flags, io);
+    });
+}
+
+// commander calls a parser with (value, previous); ours take only the text.
+function parseLimitFlag(text: string): number {
+  return parseLimit(text);
+}
+function parseRefreshFlag(text: string): number {
+  return parseRefresh(text);
+}
+
+function listParams(opts: LsFlags): ListParams {
+  return {
+    ...(opts.path !== undefined ? { path: opts.path } : {}),
+    ...(opts.sort !== undefined ? { sortBy: opts.sort } : {}),
+    ...(opts.reverse ? { reverse: true } : {}),
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+  };
+}
+
+async function listPage(client: DalgaClient, params: ListParams, flags: GlobalFlags, io: CliIO): Promise<void> {
+  const page = await client.list(params);
+  if (flags.json) {
+    io.stdout.write(`${jsonArray.start}${jsonArray.items(page.jobs, true)}${jsonArray.end}`);
+    return;
+  }
+  printTable(page.jobs, flags, io);
+  const limit = params.limit ?? SERVER_DEFAULT_LIMIT;
+  if (page.jobs.length >= limit && page.cursor !== '') {
+    io.stderr.write(`dalga: showing the first ${page.jobs.length} jobs — use --all for every page\n`);
+  }
+}
+
+/**
+ * Follows the cursor until a page comes back short or empty. With --json each page is written as
+ * it arrives, so the whole list is never held in memory; the table needs every row for its
+ * column widths, so it collects them (people do not read a million rows).
+ */
+async function listAll(client: DalgaClient, params: ListParams, flags: GlobalFlags, io: CliIO): Promise<void> {
+  const pageSize = params.limit ?? SERVER_DEFAULT_LIMIT;
+  const collected: JobJson[] = [];
+  let first = true;
+  if (flags.json) io.stdout.write(jsonArray.start);
+  let page = await client.list({ ...params, limit: pageSize });
+  for (;;) {
+    if (flags.json) io.stdout.write(jsonArray.items(page.jobs, first));
+    else collected.push(...page.jobs);
+    first = first && page.jobs.length === 0;
+    if (page.jobs.length < pageSize || page.cursor === '') break;
+    page = await client.listContinue(page.cursor);
+  }
+  if (flags.json) io.stdout.write(jsonArray.end);
+  else printTable(collected, flags, io);
+}
+
+function printTable(jobs: readonly JobJson[], flags: GlobalFlags, io: CliIO): void {
+  if (jobs.length === 0) {
+    io.stderr.write('dalga: no jobs\n');
+    return;
+  }
+  io.stdout.write(formatJobTable(jobs, outputContext(flags, io)));
+}
+
+async function watch(client: DalgaClient, params: ListParams, opts: LsFlags, flags: GlobalFlags, io: CliIO): Promise<void> {
+  // Ink and React load only here: every other command starts without them.
+  const { runWatch } = await import('../watch/run-watch.js');
+  const query = {
+    ...(params.path !== undefined ? { path: params.path } : {}),
+    ...(params.sortBy !== undefined ? { sortBy: params.sortBy } : {}),
+    ...(params.reverse ? { reverse: true } : {}),
+  };
+  await runWatch({ client, url: client.baseURL, query, refreshMs: opts.refresh, color: useColor(flags, io) });
+}

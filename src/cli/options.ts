@@ -1,0 +1,139 @@
+import type { Command } from 'commander';
+import { createClient, type DalgaClient } from '../client/client.js';
+import { UsageError } from '../errors.js';
+import { parseGoDuration } from '../schedule/duration.js';
+import type { OutputContext } from './output.js';
+
+// What every client command shares: the global flags, the process's streams and environment
+// (passed in, so tests run commands in-process), and how the daemon is found.
+
+export const DEFAULT_URL = 'http://127.0.0.1:34006';
+
+/** Flags defined on the program, visible to every command through optsWithGlobals(). */
+export interface GlobalFlags {
+  readonly config?: string;
+  readonly url?: string;
+  readonly token?: string;
+  readonly json?: boolean;
+  /** false with --no-color. */
+  readonly color?: boolean;
+  readonly debug?: boolean;
+}
+
+export interface OutStream {
+  write(chunk: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+/** The outside world of one CLI run. */
+export interface CliIO {
+  readonly stdout: OutStream;
+  readonly stderr: OutStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  now(): number;
+  /** Called before a client command's action runs (main.ts turns SIGINT into exit 130 then). */
+  readonly onClientAction?: () => void;
+}
+
+export function globalFlags(command: Command): GlobalFlags {
+  return command.optsWithGlobals<GlobalFlags>();
+}
+
+/** Colour only for a person: a TTY, no NO_COLOR (https://no-color.org), no --no-color. */
+export function useColor(flags: GlobalFlags, io: CliIO): boolean {
+  if (flags.color === false) return false;
+  const noColor = io.env.NO_COLOR;
+  if (noColor !== undefined && noColor !== '') return false;
+  return io.stdout.isTTY === true;
+}
+
+export function outputContext(flags: GlobalFlags, io: CliIO): OutputContext {
+  return { now: io.now(), color: useColor(flags, io) };
+}
+
+export interface Target {
+  readonly url: string;
+  readonly token?: string;
+  /** Where the URL came from, for --debug. */
+  readonly source: string;
+}
+
+/** The parts of loadConfig (src/config/load.ts) discovery needs; injectable for tests. */
+export interface ListenSettings {
+  readonly host: string;
+  readonly port: number;
+  /** '' for none; loadConfig has already read `listen.tokenFile` into it. */
+  readonly token: string;
+}
+export type LoadListen = (args: { configPath?: string; cwd: string; env: Readonly<Record<string, string | undefined>> }) => Promise<{
+  listen: ListenSettings;
+  file?: string;
+  warnings: readonly string[];
+}>;
+
+/**
+ * Where the daemon is: `--url`, else `DALGA_URL`, else the listen address of the configuration
+ * (`-c <file>`, `DALGA_CONFIG` or the discovered file, with `DALGA_LISTEN_*`), else the default.
+ * The token: `--token`, else `DALGA_TOKEN`, else the configuration's `listen.token` — the latter
+ * only when the URL came from that configuration or `-c` was given, so a local token is never
+ * sent to a daemon named by `--url` alone.
+ */
+export async function resolveTarget(flags: GlobalFlags, io: CliIO, loadListen: LoadListen = loadListenFromConfig): Promise<Target> {
+  const explicitUrl = nonEmpty(flags.url) ?? nonEmpty(io.env.DALGA_URL);
+  const explicitToken = nonEmpty(flags.token) ?? nonEmpty(io.env.DALGA_TOKEN);
+  const urlSource = nonEmpty(flags.url) ? '--url' : 'DALGA_URL';
+  if (explicitUrl !== undefined && (explicitToken !== undefined || flags.config === undefined)) {
+    return { url: explicitUrl, source: urlSource, ...(explicitToken !== undefined ? { token: explicitToken } : {}) };
+  }
+  const loaded = await loadListen({ ...(flags.config !== undefined ? { configPath: flags.config } : {}), cwd: io.cwd, env: io.env });
+  if (flags.debug) for (const w of loaded.warnings) io.stderr.write(`dalga: config warning: ${w}\n`);
+  const token = explicitToken ?? nonEmpty(loaded.listen.token);
+  const url = explicitUrl ?? listenURL(loaded.listen.host, loaded.listen.port);
+  const source = explicitUrl !== undefined ? urlSource : (loaded.file ?? 'defaults');
+  return { url, source, ...(token !== undefined ? { token } : {}) };
+}
+
+/** The URL a client uses for a listen address: wildcard addresses mean "this machine". */
+export function listenURL(host: string, port: number): string {
+  const h = host === '' || host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+}
+
+// The configuration loader (cosmiconfig, TOML, YAML) is only loaded when flags and environment
+// do not already say where the daemon is.
+const loadListenFromConfig: LoadListen = async (args) => {
+  const { loadConfig } = await import('../config/load.js');
+  const { config, file, warnings } = await loadConfig(args);
+  return { listen: config.listen, ...(file ? { file } : {}), warnings: warnings ?? [] };
+};
+
+export async function connect(flags: GlobalFlags, io: CliIO): Promise<DalgaClient> {
+  const target = await resolveTarget(flags, io);
+  if (flags.debug) io.stderr.write(`dalga: daemon ${target.url} (from ${target.source})${target.token ? ', with token' : ''}\n`);
+  return createClient({ baseURL: target.url, ...(target.token !== undefined ? { token: target.token } : {}) });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** `--limit`: a whole number from 1 up. */
+export function parseLimit(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`invalid --limit "${text}" — give a whole number of jobs, 1 or more`);
+  }
+  return Number(text);
+}
+
+/** `--refresh`: seconds (`2`, `0.5`) or a Go duration (`500ms`, `2s`); at least 100 ms. */
+export function parseRefresh(text: string): number {
+  let ms: number;
+  try {
+    ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : parseGoDuration(text);
+  } catch {
+    throw new UsageError(`invalid --refresh "${text}" — give seconds or a duration like 500ms or 2s`);
+  }
+  if (!(ms >= 100)) throw new UsageError(`--refresh ${text} is too short — give at least 100ms`);
+  return ms;
+}
