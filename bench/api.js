@@ -1,0 +1,49 @@
+// API throughput: autocannon at 16 connections against one daemon, first PUT (each request a new
+// job, interval one hour so that nothing fires meanwhile), then GET of the jobs just created.
+// Figures per run: requests/s (mean over the run) and p99 latency; any non-2xx answer is reported.
+import autocannon from 'autocannon';
+import { startDaemon } from './lib/daemon.js';
+import { freshStore } from './lib/store.js';
+
+const CONNECTIONS = 16;
+
+export async function apiRun({ kind, seconds, endpoint, runTag, log }) {
+  const store = await freshStore(kind, `api_${runTag}`);
+  let daemon;
+  try {
+    daemon = await startDaemon({ store, endpoint: endpoint.baseUrl });
+    let created = 0;
+    const put = {
+      method: 'PUT',
+      setupRequest: (req) => ({ ...req, path: `/jobs/api/${created++}?interval=PT1H` }),
+    };
+    // One second of warm-up (JIT, connection pools), not measured.
+    await cannon(daemon.url, put, 1);
+    const puts = await cannon(daemon.url, put, seconds);
+    let n = 0;
+    const total = created;
+    const get = { method: 'GET', setupRequest: (req) => ({ ...req, path: `/jobs/api/${(n++ * 7919) % total}` }) };
+    await cannon(daemon.url, get, 1);
+    const gets = await cannon(daemon.url, get, seconds);
+    const result = { put: figures(puts), get: figures(gets), problems: [] };
+    for (const [name, r] of [['PUT', puts], ['GET', gets]]) {
+      if (r.non2xx || r.errors || r.timeouts) result.problems.push(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+    }
+    log(
+      `  api ${kind}: PUT ${result.put.rps.toFixed(0)}/s p99 ${result.put.p99} ms; GET ${result.get.rps.toFixed(0)}/s p99 ${result.get.p99} ms` +
+        (result.problems.length ? ` — PROBLEMS: ${result.problems.join('; ')}` : ''),
+    );
+    return result;
+  } finally {
+    await daemon?.stop();
+    await store.drop();
+  }
+}
+
+function cannon(url, request, duration) {
+  return autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration, requests: [request] });
+}
+
+function figures(r) {
+  return { rps: r.requests.average, p99: r.latency.p99, p50: r.latency.p50 };
+}

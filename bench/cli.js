@@ -1,0 +1,49 @@
+// CLI start-up: wall time of `dalga --version` and `dalga get x y` (the latter against a running
+// daemon holding job x/y, so it does the whole round trip and prints the job), each run `count`
+// times with spawnSync, the executable started as a user starts it (the bin file, via its shebang).
+import { spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { DALGA_BIN, startDaemon, storeEnv } from './lib/daemon.js';
+import { call } from './lib/http.js';
+import { freshStore } from './lib/store.js';
+
+export async function cliRun({ count, endpoint, log }) {
+  const store = await freshStore('sqlite', 'dalga');
+  let daemon;
+  try {
+    daemon = await startDaemon({ store, endpoint: endpoint.baseUrl });
+    const put = await call('PUT', `${daemon.url}/jobs/x/y?interval=PT1H`);
+    if (put.status !== 201) throw new Error(`PUT x/y answered ${put.status}`);
+    const env = storeEnv(store);
+    const version = timeSpawns(count, ['--version'], env);
+    const get = timeSpawns(count, ['get', 'x', 'y', '--url', daemon.url], env);
+    log(`  cli: --version ${fmt(version)}; get x y ${fmt(get)}`);
+    return { version, get };
+  } finally {
+    await daemon?.stop();
+    await store.drop();
+  }
+}
+
+function timeSpawns(count, args, env) {
+  const times = [];
+  // One untimed run fills the OS file cache.
+  run(args, env);
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    run(args, env);
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+function run(args, env) {
+  const r = spawnSync(DALGA_BIN, args, { env, encoding: 'utf8', timeout: 30_000 });
+  if (r.status !== 0) throw new Error(`dalga ${args.join(' ')} exited ${r.status ?? r.signal}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function fmt(times) {
+  const s = [...times].sort((a, b) => a - b);
+  return `median ${s[Math.floor(s.length / 2)].toFixed(0)} ms (${s[0].toFixed(0)}–${s[s.length - 1].toFixed(0)})`;
+}

@@ -1,0 +1,53 @@
+// firing lateness: an idle daemon gets `count` one-off jobs through the API, with first-run
+// spread evenly over `spreadMs` starting a few seconds ahead. For each POST the endpoint takes
+// arrival time minus the `dalga-sched` header (the intended instant). Per run: p50, p99, max,
+// and min (a negative value would mean a job fired early: a correctness problem, reported).
+import { startDaemon } from './lib/daemon.js';
+import { inParallel, putOneOff } from './lib/http.js';
+import { sleep } from './lib/proc.js';
+import { percentile } from './lib/stats.js';
+import { freshStore } from './lib/store.js';
+
+const LEAD_MS = 3000;
+
+export async function latenessRun({ kind, count, spreadMs, endpoint, runTag, log }) {
+  const store = await freshStore(kind, `late_${runTag}`);
+  let daemon;
+  try {
+    daemon = await startDaemon({ store, endpoint: endpoint.baseUrl });
+    await endpoint.reset(count, { lateness: true });
+    // Let the daemon settle (first heartbeat, first scan) so that it is idle when jobs fall due.
+    await sleep(1000);
+    const start = Date.now() + LEAD_MS;
+    const step = spreadMs / count;
+    await inParallel(count, 4, (i) => putOneOff(daemon.url, 'late', String(i), Math.round(start + i * step)));
+    if (Date.now() >= start) log('  warning: scheduling took longer than the lead time; the first jobs were due before all were in');
+    const deadline = start + spreadMs + 15_000;
+    let stats = await endpoint.stats();
+    while (stats.received < count && Date.now() < deadline) {
+      await sleep(200);
+      stats = await endpoint.stats();
+    }
+    await sleep(300);
+    stats = await endpoint.stats();
+    const late = stats.lateness;
+    const result = {
+      p50: percentile(late, 50),
+      p99: percentile(late, 99),
+      max: Math.max(...late),
+      min: Math.min(...late),
+      problems: [],
+    };
+    if (stats.received < count) result.problems.push(`${count - stats.received} of ${count} never arrived`);
+    if (stats.duplicates) result.problems.push(`${stats.duplicates} duplicates`);
+    if (result.min < 0) result.problems.push(`fired up to ${(-result.min).toFixed(1)} ms early`);
+    log(
+      `  lateness ${kind}: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, max ${result.max.toFixed(1)} ms, min ${result.min.toFixed(1)} ms` +
+        (result.problems.length ? ` — PROBLEMS: ${result.problems.join('; ')}` : ''),
+    );
+    return result;
+  } finally {
+    await daemon?.stop();
+    await store.drop();
+  }
+}

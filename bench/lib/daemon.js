@@ -1,0 +1,77 @@
+// Runs the real `bin/dalga` (built into dist/) as the benchmarks' daemon: one process per
+// instance, configured only through flags and DALGA_* environment variables, as a user would.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { readRss, spawnTracked, stopChild } from './proc.js';
+
+export const DALGA_BIN = fileURLToPath(new URL('../../bin/dalga', import.meta.url));
+
+/**
+ * The environment for a store: { kind: 'sqlite', path } or { kind: 'mysql', db, table }.
+ * The developer's own DALGA_* settings are dropped so that they cannot skew a run.
+ */
+export function storeEnv(store, extra = {}) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DALGA_')) env[k] = v;
+  if (store.kind === 'mysql') {
+    Object.assign(env, {
+      DALGA_STORE: 'mysql',
+      DALGA_MYSQL_HOST: '127.0.0.1',
+      DALGA_MYSQL_PORT: '3306',
+      DALGA_MYSQL_USER: 'root',
+      DALGA_MYSQL_DB: store.db,
+      DALGA_MYSQL_TABLE: store.table,
+    });
+  } else {
+    Object.assign(env, { DALGA_STORE: 'sqlite', DALGA_SQLITE_PATH: store.path, DALGA_SQLITE_TABLE: store.table });
+  }
+  return { ...env, ...extra };
+}
+
+/** `dalga create-tables` for the store; throws with its stderr when it fails. */
+export function createTables(store) {
+  const result = spawnSync(process.execPath, [DALGA_BIN, 'create-tables'], {
+    env: storeEnv(store, { DALGA_LOG_LEVEL: 'warn' }),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (result.status !== 0) throw new Error(`dalga create-tables failed (${result.status}):\n${result.stderr}`);
+}
+
+/**
+ * `dalga serve --listen-port 0` on the store, POSTing to `endpoint`. Resolves when the daemon
+ * logged its URL. `env` adds DALGA_* settings (e.g. DALGA_JOBS_MAXRUNNING); `nodeArgs` go to node
+ * (e.g. --cpu-prof).
+ */
+export async function startDaemon({ store, endpoint, env = {}, nodeArgs = [], startTimeoutMs = 60_000 }) {
+  const args = [...nodeArgs, DALGA_BIN, 'serve', '--listen-port', '0', '--listen-host', '127.0.0.1', '--endpoint', endpoint];
+  const child = spawnTracked(process.execPath, args, {
+    env: storeEnv(store, { DALGA_LOG_LEVEL: 'info', ...env }),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`dalga serve did not listen within ${startTimeoutMs} ms:\n${stderr}`)), startTimeoutMs);
+    child.stderr.on('data', (chunk) => {
+      // Keep only the tail: a long drain must not grow this without bound.
+      stderr = (stderr + chunk).slice(-20_000);
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1].replace(/\/$/, ''));
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`dalga serve exited (${code ?? signal}) before listening:\n${stderr}`));
+    });
+  });
+  return {
+    url,
+    pid: child.pid,
+    stderr: () => stderr,
+    rss: () => readRss(child.pid),
+    stop: () => stopChild(child, 15_000),
+  };
+}

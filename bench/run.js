@@ -1,0 +1,269 @@
+// `npm run bench [-- --quick] [--only drain,lateness,api,scale,cli] [--store sqlite|mysql|both]
+//                [--runs N] [--markdown file] [--json file]`
+// Starts everything itself on 127.0.0.1 — the endpoint (its own process), the daemons (the real
+// bin/dalga), the store (a temporary SQLite file; database `dalga_bench` on the local MariaDB,
+// dropped at the end) — runs the benchmarks, and prints one table of medians with min–max.
+// Exit status: 0, or 1 when a run found a correctness problem (lost or duplicated deliveries,
+// jobs fired early) or could not run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { apiRun } from './api.js';
+import { cliRun } from './cli.js';
+import { drainRun } from './drain.js';
+import { latenessRun } from './lateness.js';
+import { startEndpoint } from './lib/endpoint.js';
+import { describeMachine } from './lib/machine.js';
+import { killAll } from './lib/proc.js';
+import { markdownMachine, markdownTable, row, textTable } from './lib/report.js';
+import { createBenchDatabase, dropBenchDatabase, mysqlServer } from './lib/store.js';
+import { scaleRun } from './scale.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BENCHES = ['drain', 'lateness', 'api', 'scale', 'cli'];
+
+const FULL = {
+  runs: 3,
+  drainSizes: [10_000, 100_000],
+  lateness: { count: 200, spreadMs: 20_000 },
+  apiSeconds: 10,
+  scaleSizes: [1_000, 1_000_000],
+  scaleReps: 5,
+  cliCount: 20,
+};
+const QUICK = {
+  runs: 1,
+  drainSizes: [2_000],
+  lateness: { count: 50, spreadMs: 2_000 },
+  apiSeconds: 3,
+  scaleSizes: [1_000, 20_000],
+  scaleReps: 3,
+  cliCount: 5,
+};
+
+const MB = 2 ** 20;
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      store: { type: 'string', default: 'both' },
+      runs: { type: 'string' },
+      markdown: { type: 'string' },
+      json: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log('usage: npm run bench -- [--quick] [--only drain,lateness,api,scale,cli] [--store sqlite|mysql|both] [--runs N] [--markdown FILE] [--json FILE]');
+    return 0;
+  }
+  const plan = { ...(values.quick ? QUICK : FULL) };
+  if (values.runs !== undefined) {
+    plan.runs = Number(values.runs);
+    if (!Number.isInteger(plan.runs) || plan.runs < 1) throw new Error(`--runs must be a positive integer, not ${values.runs}`);
+  }
+  const only = values.only ? values.only.split(',').map((s) => s.trim()) : BENCHES;
+  for (const b of only) if (!BENCHES.includes(b)) throw new Error(`unknown benchmark ${JSON.stringify(b)}; choose from ${BENCHES.join(', ')}`);
+  if (!['sqlite', 'mysql', 'both'].includes(values.store)) throw new Error(`--store must be sqlite, mysql or both`);
+  let stores = values.store === 'both' ? ['sqlite', 'mysql'] : [values.store];
+
+  ensureBuilt();
+  if (stores.includes('mysql') && !(await mysqlReachable())) {
+    if (values.store === 'mysql') throw new Error('MariaDB is not answering on 127.0.0.1:3306 (root, no password)');
+    console.log('MariaDB is not answering on 127.0.0.1:3306: benchmarking SQLite only');
+    stores = ['sqlite'];
+  }
+  const machine = await describeMachine({ mysql: stores.includes('mysql') });
+  console.log(`dalga bench ${values.quick ? '(quick) ' : ''}— ${machine.date}, ${machine.nproc} CPUs, ${machine.memoryGiB} GiB, Node ${machine.node}, SQLite ${machine.sqlite}, MariaDB ${machine.mariadb}`);
+
+  const started = Date.now();
+  const rows = [];
+  const problems = [];
+  const log = (line) => console.log(line);
+  const endpoint = await startEndpoint();
+  if (stores.includes('mysql')) await createBenchDatabase();
+  try {
+    const ctx = { plan, stores, endpoint, rows, problems, log };
+    if (only.includes('drain')) await benchDrain(ctx);
+    if (only.includes('lateness')) await benchLateness(ctx);
+    if (only.includes('api')) await benchApi(ctx);
+    if (only.includes('scale')) await benchScale(ctx);
+    if (only.includes('cli')) await benchCli(ctx);
+  } finally {
+    await endpoint.close();
+    if (stores.includes('mysql')) await dropBenchDatabase().catch((err) => console.error(`cannot drop dalga_bench: ${err.message}`));
+  }
+
+  console.log(`\n${textTable(rows)}\n`);
+  console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (problems.length) console.log(`\nCORRECTNESS PROBLEMS:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+  const options = process.argv.slice(2).filter((a, i, all) => !['--markdown', '--json'].includes(a) && !['--markdown', '--json'].includes(all[i - 1]));
+  if (values.markdown) writeFileSync(values.markdown, `${markdownMachine(machine, options.join(' '))}\n\n${markdownTable(rows)}\n`);
+  if (values.json) writeFileSync(values.json, JSON.stringify({ machine, plan, rows, problems }, null, 2));
+  return problems.length ? 1 : 0;
+}
+
+/** Run `fn(run)` plan.runs times; problems found by a run are collected, not fatal. */
+async function repeat(ctx, label, fn) {
+  const results = [];
+  for (let run = 0; run < ctx.plan.runs; run++) {
+    const result = await fn(run);
+    for (const p of result.problems ?? []) ctx.problems.push(`${label} run ${run + 1}: ${p}`);
+    results.push(result);
+  }
+  return results;
+}
+
+const judge = (value, ok) => (Number.isFinite(value) ? ok(value) : null);
+
+async function benchDrain(ctx) {
+  ctx.log('drain: N one-off jobs already due; jobs/s from first to last POST received');
+  const mysqlRate = {};
+  const configs = ctx.stores.flatMap((kind) => (kind === 'mysql' ? [[kind, 1], [kind, 3]] : [[kind, 1]]));
+  // MariaDB first, so that SQLite can be judged against it ("more than on MariaDB").
+  configs.sort((a, b) => (a[0] === 'mysql' ? -1 : 1) - (b[0] === 'mysql' ? -1 : 1));
+  const rssRows = [];
+  for (const n of ctx.plan.drainSizes) {
+    for (const [kind, instances] of configs) {
+      const label = `drain ${kind} n=${n} x${instances}`;
+      const results = await repeat(ctx, label, (run) =>
+        drainRun({ kind, n, instances, endpoint: ctx.endpoint, runTag: `${n}_${instances}_${run}`, log: ctx.log }),
+      );
+      const r = row('drain', `${n.toLocaleString('en')} jobs, ${instances} instance${instances > 1 ? 's' : ''}`, kind, 'jobs/s', results.map((x) => x.rate));
+      if (instances === 1 && kind === 'mysql') {
+        mysqlRate[n] = r.summary.median;
+        r.target = { text: '≥ 5,000', met: judge(r.summary.median, (v) => v >= 5000) };
+      }
+      if (instances === 1 && kind === 'sqlite') {
+        const floor = Math.max(5000, mysqlRate[n] ?? 0);
+        r.target = { text: `≥ 5,000 and > MariaDB`, met: judge(r.summary.median, (v) => v >= floor) };
+      }
+      ctx.rows.push(r);
+      rssRows.push(
+        row('drain', `peak RSS, ${n.toLocaleString('en')} jobs x${instances}`, kind, 'MB', results.map((x) => x.peakRss / MB), {
+          target: { text: '≤ 150 MB', met: judge(Math.max(...results.map((x) => x.peakRss / MB)), (v) => v <= 150) },
+        }),
+      );
+    }
+  }
+  ctx.rows.push(...rssRows);
+}
+
+async function benchLateness(ctx) {
+  const { count, spreadMs } = ctx.plan.lateness;
+  ctx.log(`lateness: ${count} one-off jobs spread over ${spreadMs / 1000} s; arrival minus dalga-sched`);
+  for (const kind of ctx.stores) {
+    const results = await repeat(ctx, `lateness ${kind}`, (run) =>
+      latenessRun({ kind, count, spreadMs, endpoint: ctx.endpoint, runTag: String(run), log: ctx.log }),
+    );
+    const what = (p) => `lateness ${p}, ${count} jobs`;
+    ctx.rows.push(row('lateness', what('p50'), kind, 'ms', results.map((x) => x.p50), { digits: 1 }));
+    ctx.rows.push(
+      row('lateness', what('p99'), kind, 'ms', results.map((x) => x.p99), {
+        digits: 1,
+        target: { text: '≤ 10 ms', met: judge(Math.max(...results.map((x) => x.p99)), (v) => v <= 10) },
+      }),
+    );
+    ctx.rows.push(row('lateness', what('max'), kind, 'ms', results.map((x) => x.max), { digits: 1 }));
+  }
+}
+
+async function benchApi(ctx) {
+  ctx.log(`api: autocannon, 16 connections, ${ctx.plan.apiSeconds} s per method`);
+  for (const kind of ctx.stores) {
+    const results = await repeat(ctx, `api ${kind}`, (run) =>
+      apiRun({ kind, seconds: ctx.plan.apiSeconds, endpoint: ctx.endpoint, runTag: String(run), log: ctx.log }),
+    );
+    ctx.rows.push(
+      row('api', 'PUT requests/s', kind, 'req/s', results.map((x) => x.put.rps), { target: { text: '≥ 2,000', met: judge(median(results.map((x) => x.put.rps)), (v) => v >= 2000) } }),
+    );
+    ctx.rows.push(row('api', 'PUT p99 latency', kind, 'ms', results.map((x) => x.put.p99)));
+    ctx.rows.push(
+      row('api', 'GET requests/s', kind, 'req/s', results.map((x) => x.get.rps), { target: { text: '≥ 4,500', met: judge(median(results.map((x) => x.get.rps)), (v) => v >= 4500) } }),
+    );
+    ctx.rows.push(row('api', 'GET p99 latency', kind, 'ms', results.map((x) => x.get.p99)));
+  }
+}
+
+async function benchScale(ctx) {
+  const [small, big] = ctx.plan.scaleSizes;
+  ctx.log(`scale: ${small.toLocaleString('en')} vs ${big.toLocaleString('en')} future jobs in the table`);
+  for (const kind of ctx.stores) {
+    const bySize = {};
+    for (const size of [small, big]) {
+      bySize[size] = await repeat(ctx, `scale ${kind} ${size}`, (run) =>
+        scaleRun({ kind, size, reps: ctx.plan.scaleReps, endpoint: ctx.endpoint, runTag: `${size}_${run}`, log: ctx.log }),
+      );
+    }
+    const fig = (size, key) => bySize[size].map((x) => x[key]);
+    const label = (size) => `${size.toLocaleString('en')} jobs`;
+    const within2x = (key) => {
+      const base = median(fig(small, key));
+      return { text: `≤ 2× ${label(small)}`, met: judge(median(fig(big, key)) / base, (v) => v <= 2) };
+    };
+    for (const size of [small, big]) {
+      const isBig = size === big;
+      ctx.rows.push(row('scale', `claim batch of 100, ${label(size)}`, kind, 'ms', fig(size, 'claim'), { digits: 1, ...(isBig ? { target: within2x('claim') } : {}) }));
+      ctx.rows.push(row('scale', `first page next-run, ${label(size)}`, kind, 'ms', fig(size, 'page'), { digits: 2, ...(isBig ? { target: within2x('page') } : {}) }));
+      ctx.rows.push(row('scale', `GET /status, ${label(size)}`, kind, 'ms', fig(size, 'status'), { digits: 1 }));
+      ctx.rows.push(row('scale', `RSS idle, ${label(size)}`, kind, 'MB', fig(size, 'idleRss').map((b) => b / MB)));
+      ctx.rows.push(row('scale', `daemon start, ${label(size)}`, kind, 'ms', fig(size, 'bootMs')));
+    }
+  }
+}
+
+async function benchCli(ctx) {
+  ctx.log(`cli: wall time of ${ctx.plan.cliCount} spawns each`);
+  const r = await cliRun({ count: ctx.plan.cliCount, endpoint: ctx.endpoint, log: ctx.log });
+  // One row per spawn would not be "runs": the figure is the median of all spawns, spread min–max.
+  ctx.rows.push(row('cli', 'dalga --version', 'sqlite', 'ms', r.version));
+  ctx.rows.push(row('cli', 'dalga get x y', 'sqlite', 'ms', r.get, { target: { text: '≤ 150 ms', met: judge(median(r.get), (v) => v <= 150) } }));
+}
+
+function median(values) {
+  const s = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!s.length) return Number.NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Build dist/ when it is missing or older than src/: stale code would give meaningless figures. */
+function ensureBuilt() {
+  const main = join(ROOT, 'dist/cli/main.js');
+  if (existsSync(main) && newestMtime(join(ROOT, 'src')) <= statSync(main).mtimeMs) return;
+  console.log('building dist/ (tsc -p tsconfig.build.json)…');
+  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  if (r.status !== 0 || !existsSync(main)) throw new Error('the build failed; fix it or run `npm run build` and retry');
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+async function mysqlReachable() {
+  try {
+    const conn = await mysqlServer();
+    await conn.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`bench: ${err?.message ?? err}`);
+    killAll();
+    process.exit(1);
+  },
+);
