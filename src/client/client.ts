@@ -83,13 +83,13 @@ export function createClient(opts: ClientOptions): DalgaClient {
 
   return {
     baseURL: display,
-    schedule: (path, body, o = {}) => json<JobJson>({ method: 'PUT', target: jobTarget(path, body), form: scheduleForm(o), job: { path, body } }),
-    get: (path, body) => json<JobJson>({ method: 'GET', target: jobTarget(path, body), job: { path, body } }),
+    schedule: async (path, body, o = {}) => json<JobJson>({ method: 'PUT', target: jobTarget(path, body), form: scheduleForm(o), job: { path, body } }),
+    get: async (path, body) => json<JobJson>({ method: 'GET', target: jobTarget(path, body), job: { path, body } }),
     cancel: async (path, body) => {
       await call({ method: 'DELETE', target: jobTarget(path, body), job: { path, body } });
     },
-    enable: (path, body) => json<JobJson>({ method: 'PATCH', target: `${jobTarget(path, body)}?enable=true`, job: { path, body } }),
-    disable: (path, body) => json<JobJson>({ method: 'PATCH', target: `${jobTarget(path, body)}?disable=true`, job: { path, body } }),
+    enable: async (path, body) => json<JobJson>({ method: 'PATCH', target: `${jobTarget(path, body)}?enable=true`, job: { path, body } }),
+    disable: async (path, body) => json<JobJson>({ method: 'PATCH', target: `${jobTarget(path, body)}?disable=true`, job: { path, body } }),
     list: (q = {}) => json<JobListJson>({ method: 'GET', target: withQuery('jobs', listQuery(q)) }),
     listContinue: (cursor) => json<JobListJson>({ method: 'GET', target: withQuery('jobs/continue', new URLSearchParams({ cursor })) }),
     status: () => json<StatusJson>({ method: 'GET', target: 'status' }),
