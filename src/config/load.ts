@@ -7,7 +7,7 @@ import { ConfigError } from '../errors.js';
 import { envLayer } from './env.js';
 import { readConfigFile, searchConfig } from './file.js';
 import { ALL_PATHS, KEYS, STORE_KEY, keyPath } from './keys.js';
-import { type Config, type DeepPartial, type RawTree, canonicalize, isPlainObject, validateConfig } from './schema.js';
+import { type Config, ConfigKeyError, type DeepPartial, type RawTree, canonicalize, isPlainObject, validateConfig } from './schema.js';
 
 export type ConfigSource = 'default' | 'file' | 'env' | 'flag';
 
@@ -15,7 +15,7 @@ export interface LoadConfigOptions {
   /** `-c file`; relative to `cwd`. Without it, DALGA_CONFIG, then discovery in `cwd`. */
   configPath?: string;
   cwd: string;
-  env: Record<string, string | undefined>;
+  env: Readonly<Record<string, string | undefined>>;
   /** Values from command-line flags; undefined means "not given" and never erases a file value. */
   flags?: DeepPartial<Config>;
   warn?: (msg: string) => void;
@@ -37,12 +37,18 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     options.warn?.(msg);
   };
   const found = await findAndRead(options, warn);
+  const envNames: Record<string, string> = {};
+  const origin = (source: ConfigSource, key: string): string =>
+    source === 'file' ? `in ${found?.file ?? 'the config file'}` : source === 'env' ? `from ${envNames[key] ?? 'the environment'}` : 'from a command-line flag';
   const layers: Array<[ConfigSource, RawTree]> = [
-    ['file', canonicalize(found?.raw, warn)],
-    ['env', envLayer(options.env, warn)],
-    ['flag', canonicalize(flagsLayer(options.flags), warn)],
+    ['file', explained(() => canonicalize(found?.raw, warn), (key) => origin('file', key))],
+    ['env', envLayer(options.env, warn, envNames)],
+    ['flag', explained(() => canonicalize(flagsLayer(options.flags), warn), (key) => origin('flag', key))],
   ];
-  const config = validateConfig(mergeLayers(layers.map(([, tree]) => tree)), warn);
+  const config = explained(
+    () => validateConfig(mergeLayers(layers.map(([, tree]) => tree)), warn),
+    (key) => origin(layerOf(layers, key) ?? 'file', key),
+  );
   const sources = describeSources(layers, config);
   await resolveToken(config, options.cwd, sources);
   config.sqlite.path = resolveSqlitePath(config.sqlite.path, options.cwd);
@@ -92,6 +98,28 @@ function mergeLayers(trees: readonly RawTree[]): RawTree {
     }
   }
   return merged;
+}
+
+/** Runs `step`; a ConfigKeyError from it gains where the offending value came from. */
+function explained<T>(step: () => T, originOf: (key: string) => string): T {
+  try {
+    return step();
+  } catch (error) {
+    if (!(error instanceof ConfigKeyError)) throw error;
+    throw new ConfigKeyError(error.key, `${error.problem} — ${originOf(error.key)}`);
+  }
+}
+
+/** The last (winning) layer that sets a dotted path, a section name or `store`. */
+function layerOf(layers: ReadonlyArray<[ConfigSource, RawTree]>, key: string): ConfigSource | undefined {
+  const [section, name] = key.split('.');
+  let found: ConfigSource | undefined;
+  for (const [source, tree] of layers) {
+    if (section === undefined || !(section in tree)) continue;
+    const value = tree[section];
+    if (name === undefined || (isPlainObject(value) && value[name] !== undefined)) found = source;
+  }
+  return found;
 }
 
 function describeSources(layers: ReadonlyArray<[ConfigSource, RawTree]>, config: Config): Record<string, ConfigSource> {

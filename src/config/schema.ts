@@ -71,6 +71,18 @@ export interface Config {
   log: { level: LogLevel };
 }
 
+/** A ConfigError about one key, so the loader can add where the value came from. */
+export class ConfigKeyError extends ConfigError {
+  constructor(
+    /** Dotted path: `jobs.maxRunning`, `store`, or a section name. */
+    readonly key: string,
+    /** The message after `invalid config <key>: `. */
+    readonly problem: string,
+  ) {
+    super(`invalid config ${key}: ${problem}`);
+  }
+}
+
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 const SECOND = 1000;
@@ -141,7 +153,7 @@ export function canonicalize(raw: unknown, warn: (msg: string) => void): RawTree
       continue;
     }
     if (value !== null && value !== undefined && !isPlainObject(value)) {
-      throw new ConfigError(`invalid config ${section}: must be a section of keys (got ${describe(value)})`);
+      throw new ConfigKeyError(section, `must be a section of keys (got ${describe(value)})`);
     }
     const target = (tree[section] ??= {}) as Record<string, unknown>;
     for (const [keyName, keyValue] of Object.entries(value ?? {})) {
@@ -191,7 +203,7 @@ function selectStore(tree: RawTree): StoreKind {
   if (explicit !== undefined && explicit !== null) {
     const name = typeof explicit === 'string' ? explicit.trim().toLowerCase() : '';
     if (name === 'sqlite' || name === 'mysql') return name;
-    throw new ConfigError(`invalid config store: must be "sqlite" or "mysql" (got ${describe(explicit)})`);
+    throw new ConfigKeyError(STORE_KEY, `must be "sqlite" or "mysql" (got ${describe(explicit)})`);
   }
   return 'mysql' in tree ? 'mysql' : 'sqlite';
 }
@@ -321,9 +333,9 @@ function checkBaseUrl(text: string): string | undefined {
 
 // ---- helpers ---------------------------------------------------------------------------------
 
-function invalid(spec: KeySpec, problem: string, value: unknown): ConfigError {
+function invalid(spec: KeySpec, problem: string, value: unknown): ConfigKeyError {
   const got = spec.secret ? '' : ` (got ${describe(value)})`;
-  return new ConfigError(`invalid config ${keyPath(spec)}: ${problem}${got}`);
+  return new ConfigKeyError(keyPath(spec), `${problem}${got}`);
 }
 
 function unknownMessage(name: string, candidates: readonly string[]): string {
@@ -332,7 +344,7 @@ function unknownMessage(name: string, candidates: readonly string[]): string {
 }
 
 function putOnce(target: Record<string, unknown>, key: string, value: unknown, path: string): void {
-  if (key in target) throw new ConfigError(`invalid config ${path}: given more than once with different letter case`);
+  if (key in target) throw new ConfigKeyError(path, 'given more than once with different letter case');
   target[key] = value;
 }
 

@@ -166,10 +166,20 @@ describe('loadConfig: files', () => {
     expect((await configErrorOf(load({ cwd, configPath: 'dalga.ini' }))).message).toMatch(/unknown extension \.ini/);
   });
 
-  it('names the key of an invalid value in a file', async () => {
+  it('names the key of an invalid value in a file, and the file', async () => {
     const cwd = await dirWith({ 'dalga.toml': '[jobs]\nrandomizationFactor = 2\n' });
     const error = await configErrorOf(load({ cwd }));
-    expect(error.message).toBe('invalid config jobs.randomizationFactor: must be between 0 and 1 (got 2)');
+    expect(error.message).toBe(
+      `invalid config jobs.randomizationFactor: must be between 0 and 1 (got 2) — in ${path.join(cwd, 'dalga.toml')}`,
+    );
+  });
+
+  it('names the file when one key is given twice in different cases', async () => {
+    const cwd = await dirWith({ 'dalga.yaml': 'jobs:\n  maxRunning: 1\n  MaxRunning: 2\n' });
+    const error = await configErrorOf(load({ cwd }));
+    expect(error.message).toBe(
+      `invalid config jobs.maxRunning: given more than once with different letter case — in ${path.join(cwd, 'dalga.yaml')}`,
+    );
   });
 
   it('warns about an unknown key in a file with a suggestion', async () => {
@@ -287,17 +297,19 @@ describe('loadConfig: environment and flags', () => {
   it('checks flag values like any other: the key is named', async () => {
     const cwd = await dirWith();
     expect((await configErrorOf(load({ cwd, flags: { listen: { port: 70_000 } } }))).message).toBe(
-      'invalid config listen.port: must be a port number between 0 and 65535 (got 70000)',
+      'invalid config listen.port: must be a port number between 0 and 65535 (got 70000) — from a command-line flag',
     );
     expect((await configErrorOf(load({ cwd, flags: { jobs: { scanFrequency: -5 } } }))).message).toMatch(
       /^invalid config jobs\.scanFrequency: must be more than 0/,
     );
   });
 
-  it('names the key of an invalid environment value', async () => {
-    const cwd = await dirWith();
-    const error = await configErrorOf(load({ cwd, env: { DALGA_MYSQL_PORT: 'abc' } }));
-    expect(error.message).toBe('invalid config mysql.port: must be an integer (got "abc")');
+  it('names the key and the variable of an invalid environment value', async () => {
+    const cwd = await dirWith({ 'dalga.toml': '[mysql]\nport = 3307\n' });
+    const error = await configErrorOf(load({ cwd, env: { Dalga_MySQL_Port: 'abc' } }));
+    expect(error.message).toBe('invalid config mysql.port: must be an integer (got "abc") — from Dalga_MySQL_Port');
+    const store = await configErrorOf(load({ cwd, env: { DALGA_STORE: 'pg' } }));
+    expect(store.message).toBe('invalid config store: must be "sqlite" or "mysql" (got "pg") — from DALGA_STORE');
   });
 
   it('warns about unknown DALGA_ variables, but not the client and config ones', async () => {
