@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StatusJson } from '../client/types.js';
 import type { Clock } from '../clock.js';
@@ -24,6 +25,11 @@ export interface ApiDeps {
   log: Logger;
   /** Called after PUT and enable, so the scheduler can wake at once for an earlier job. */
   onScheduled?: (nextRun: number) => void;
+  /**
+   * `listen.token`: when non-empty, every request must carry `Authorization: Bearer <token>`
+   * (401 otherwise). Empty or absent: no authentication, as in the original.
+   */
+  token?: string;
 }
 
 interface Call {
@@ -60,6 +66,9 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
 }
 
 async function dispatch(req: IncomingMessage, res: ServerResponse, deps: ApiDeps): Promise<void> {
+  if (!isAuthorized(req, deps.token)) {
+    return sendText(res, 401, 'unauthorized — send the token as "Authorization: Bearer <token>"', { 'WWW-Authenticate': 'Bearer realm="dalga"' });
+  }
   const { rawPath, query } = splitTarget(req.url ?? '');
   const match = findRoute(rawPath);
   if (match === undefined) return sendText(res, 404, '404 page not found');
@@ -69,6 +78,17 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, deps: ApiDeps
     return sendText(res, 405, 'Method Not Allowed', { Allow: allowHeader(route) });
   }
   await handler({ req, res, query, deps }, params);
+}
+
+function isAuthorized(req: IncomingMessage, token: string | undefined): boolean {
+  if (token === undefined || token === '') return true;
+  const match = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
+  // Compare digests so neither the length nor the content leaks through timing.
+  return match !== null && timingSafeEqual(digest(match[1] ?? ''), digest(token));
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
 }
 
 /**

@@ -28,7 +28,9 @@ function readText(req: IncomingMessage, maxBytes: number): Promise<string> {
       size += chunk.length;
       if (size <= maxBytes) return void chunks.push(chunk);
       cleanup();
-      req.pause();
+      // Discard what keeps coming until the connection closes after the 413: unread data at
+      // close would make the kernel reset the connection before the client reads the answer.
+      req.resume();
       reject(tooLarge(maxBytes));
     };
     const onEnd = (): void => {

@@ -44,6 +44,7 @@ export interface ApiFixtureOptions {
   scheduling?: Partial<SchedulingConfig>;
   log?: Logger;
   start?: string;
+  token?: string;
 }
 
 export async function startApi(options: ApiFixtureOptions = {}): Promise<ApiFixture> {
@@ -59,6 +60,7 @@ export async function startApi(options: ApiFixtureOptions = {}): Promise<ApiFixt
     scheduling: { fixedIntervals: false, randomizationFactor: 0, ...options.scheduling },
     log: options.log ?? silentLogger,
     onScheduled: (nextRun) => scheduled.push(nextRun),
+    ...(options.token === undefined ? {} : { token: options.token }),
   });
   const http = await startHttpServer(handler, { host: '127.0.0.1', port: 0, idleTimeout: 5000, readTimeout: 5000, writeTimeout: 5000 });
   return {
@@ -79,7 +81,10 @@ export function send(baseUrl: string, method: string, target: string, options: C
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...options.headers };
-    if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
+    // Without a content-length header node sends the body chunked.
+    if (options.body !== undefined && headers['transfer-encoding'] === undefined) {
+      headers['content-length'] = String(Buffer.byteLength(options.body));
+    }
     const req = request({ hostname, port, method, path: target, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -137,3 +137,21 @@ describe('store failures', () => {
     expect(lines.filter((line) => line.level === 'error')).toEqual([]);
   });
 });
+
+describe('bearer token (listen.token)', () => {
+  it('answers 401 without the right token and serves requests with it', async () => {
+    const api = await start({ token: 's3cret' });
+    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'Basic czNjcmV0' }, { authorization: 'Bearer s3cret2' }]) {
+      const reply = await api.call('GET', '/status', { headers });
+      expect({ status: reply.status, text: reply.text }).toEqual({ status: 401, text: 'unauthorized — send the token as "Authorization: Bearer <token>"\n' });
+      expect(reply.headers['www-authenticate']).toBe('Bearer realm="dalga"');
+    }
+    expect((await api.call('PUT', '/jobs/p/b?interval=60', { headers: { authorization: 'Bearer s3cret' } })).status).toBe(201);
+    expect((await api.call('GET', '/jobs/p/b', { headers: { authorization: 'bearer s3cret' } })).status).toBe(200);
+  });
+
+  it('asks for nothing when the token is empty', async () => {
+    const api = await start({ token: '' });
+    expect((await api.call('GET', '/status')).status).toBe(200);
+  });
+});

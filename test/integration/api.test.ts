@@ -259,6 +259,17 @@ describe('PUT form bodies', () => {
     expectText(reply, 413, 'request body too large — at most 64 KiB');
     expect((await api.call('GET', '/jobs/p/b')).status).toBe(404);
   });
+
+  it('answers 413 to a chunked body that grows over 64 KiB', async () => {
+    const body = `interval=60&pad=${'x'.repeat(70 * 1024)}`;
+    const reply = await api.call('PUT', '/jobs/p/b', { headers: { ...FORM, 'transfer-encoding': 'chunked' }, body });
+    expectText(reply, 413, 'request body too large — at most 64 KiB');
+  });
+
+  it('reads a chunked form body under the cap', async () => {
+    const reply = await api.call('PUT', '/jobs/p/b', { headers: { ...FORM, 'transfer-encoding': 'chunked' }, body: 'interval=PT2M' });
+    expect(reply.json.interval).toBe('PT2M');
+  });
 });
 
 describe('job JSON in a non-UTC location', () => {
