@@ -58,7 +58,7 @@ export interface Config {
     writeTimeout: number;
     /** '' means no authentication. */
     token: string;
-    /** Read the token from this file when `token` is empty. */
+    /** Read the token (trimmed) from this file when `token` is empty; relative to the working directory. */
     tokenFile: string;
   };
   endpoint: {
