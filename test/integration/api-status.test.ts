@@ -141,7 +141,7 @@ describe('store failures', () => {
 describe('bearer token (listen.token)', () => {
   it('answers 401 without the right token and serves requests with it', async () => {
     const api = await start({ token: 's3cret' });
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'Basic czNjcmV0' }, { authorization: 'Bearer s3cret2' }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong' }, { authorization: 'Basic czNjcmV0' }, { authorization: 'Bearer s3cret2' }]) {
       const reply = await api.call('GET', '/status', { headers });
       expect({ status: reply.status, text: reply.text }).toEqual({ status: 401, text: 'unauthorized — send the token as "Authorization: Bearer <token>"\n' });
       expect(reply.headers['www-authenticate']).toBe('Bearer realm="dalga"');
