@@ -298,3 +298,23 @@ describe('job JSON in a non-UTC location', () => {
     expect((await api.store.getJob({ path: 'p', body: 'b' }))?.location).toBe('');
   });
 });
+
+describe('enable follows the scheduling configuration (spec §5, pass over schedule point)', () => {
+  it.each([
+    [false, '2020-01-13T23:09:00Z'],
+    [true, '2020-01-14T09:09:00Z'],
+  ])('fixedIntervals=%s: disabled at +2h, enabled at +7h, runs at %s', async (fixedIntervals, runAt) => {
+    const fixed = await startApi({ scheduling: { fixedIntervals } });
+    try {
+      await fixed.call('PUT', '/jobs/p/b?interval=PT5H&first-run=2020-01-13T23:09:00Z');
+      fixed.clock.advance(2 * 3_600_000);
+      expect((await fixed.call('PATCH', '/jobs/p/b?disable=true')).json.next_run).toBeNull();
+      fixed.clock.advance(5 * 3_600_000);
+      const enabled = await fixed.call('PATCH', '/jobs/p/b?enable=true');
+      expect(enabled.json).toMatchObject({ next_run: runAt, next_sched: runAt });
+      expect(fixed.scheduled.at(-1)).toBe(Date.parse(runAt));
+    } finally {
+      await fixed.close();
+    }
+  });
+});
