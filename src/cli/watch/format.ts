@@ -79,7 +79,8 @@ export function nextText(job: JobJson, now: number, timeZone?: string): string {
   if (state.kind === 'disabled') return '—';
   const at = parseTime(job.next_run);
   if (at === undefined) return '?';
-  return `${countdown(at, now)}  ${localTime(at, now, timeZone)}`;
+  // Padded so the local times line up under each other.
+  return `${countdown(at, now).padEnd(9)} ${localTime(at, now, timeZone)}`;
 }
 
 /** The "last" column: status of the last attempt and how long ago it finished. */

@@ -1,0 +1,251 @@
+// The container of the live view: polls the daemon, keeps the state, maps keys to actions and
+// lays the screen out to the terminal's size. Everything time- or size-dependent is injectable,
+// so tests drive it with a fake client, a fake clock and a fixed size.
+
+import { Box, type Key, Text, useApp, useInput } from 'ink';
+import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { type Clock, systemClock } from '../../clock.js';
+import { columnLayout, MARKER_WIDTH, truncate, printable } from './format.js';
+import { Header } from './Header.js';
+import { HelpOverlay } from './HelpOverlay.js';
+import { FILTER_WINDOW, isComplete, MARGIN_ROWS, planSync, syncWindow } from './job-window.js';
+import { JobsTable } from './JobsTable.js';
+import { usePoll } from './use-poll.js';
+import { useNow } from './use-now.js';
+import { type TerminalSize, useTerminalSize } from './use-terminal-size.js';
+import { initialState, isFiltering, type Move, reduce, rowsOf, selectedRow, type Target, type ViewState } from './view-state.js';
+import type { SortBy, WatchClient } from './watch-client.js';
+
+export interface WatchQuery {
+  readonly path?: string;
+  readonly sortBy?: string;
+  readonly reverse?: boolean;
+}
+
+export interface WatchAppProps {
+  readonly client: WatchClient;
+  /** Daemon URL, shown in the header. */
+  readonly url: string;
+  readonly query: WatchQuery;
+  readonly refreshMs: number;
+  /** Colour allowed (TTY, no NO_COLOR, no --no-color). */
+  readonly color: boolean;
+  /** Time source; the system clock by default. */
+  readonly clock?: Clock;
+  /** Fixed size instead of following the terminal (tests). */
+  readonly size?: TerminalSize;
+  /** Zone of the local times; the viewer's own by default. */
+  readonly timeZone?: string;
+  /** Called when the user quits, before Ink exits. */
+  readonly onQuit?: () => void;
+}
+
+/** Lines that are not job rows: two of header, the column titles and the footer. */
+const CHROME_LINES = 4;
+const SORTS: readonly SortBy[] = ['next-run', 'next-sched', 'insert-order'];
+
+export function visibleRows(size: TerminalSize): number {
+  // One line short of the terminal: output as tall as the screen makes Ink clear it on every frame.
+  return Math.max(1, size.rows - 1 - CHROME_LINES);
+}
+
+export function WatchApp(props: WatchAppProps): React.JSX.Element {
+  const clock = props.clock ?? systemClock;
+  const terminal = useTerminalSize();
+  const size = props.size ?? terminal;
+  const visible = visibleRows(size);
+  const now = useNow(clock);
+  const [state, dispatch] = useReducer(reduce, undefined, initialState);
+  const { exit } = useApp();
+
+  // The poll task reads the latest state through refs: it outlives renders.
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const visibleRef = useRef(visible);
+  visibleRef.current = visible;
+
+  const sortBy = SORTS.find((s) => s === props.query.sortBy) ?? 'next-run';
+  const { client } = props;
+  const task = useCallback(async (): Promise<void> => {
+    const s = stateRef.current;
+    const vis = visibleRef.current;
+    const filtering = isFiltering(s);
+    const plan = planSync(s.pages, { edge: s.edge, sel: s.sel, visible: vis, filter: s.filter, filtering });
+    const query = { path: props.query.path, sortBy, reverse: (props.query.reverse ?? false) !== s.tail };
+    try {
+      const [pages, status] = await Promise.all([syncWindow(client, query, s.pages, plan, s.filter), client.status()]);
+      dispatch({ type: 'loaded', gen: s.gen, pages, status, at: clock.now(), visible: vis });
+    } catch (error) {
+      dispatch({ type: 'failed', gen: s.gen, message: describe(error) });
+    }
+  }, [client, clock, props.query.path, props.query.reverse, sortBy]);
+  const refresh = usePoll(task, props.refreshMs, clock);
+
+  // Fetch more as soon as the selection nears the end of what is held, not at the next tick.
+  const rows = rowsOf(state);
+  // Not before the first answer: the poll's first run is already on its way.
+  const wantMore =
+    state.updatedAt !== undefined &&
+    !isFiltering(state) && !isComplete(state.pages) && rows.length < Math.max(state.edge + visible, state.sel + 1) + MARGIN_ROWS / 2;
+  useEffect(() => {
+    if (wantMore) refresh();
+  }, [wantMore, state.sel, state.edge, state.gen, state.pages, refresh]);
+
+  const quit = (): void => {
+    props.onQuit?.();
+    exit();
+  };
+  const act = async (verb: 'enable' | 'disable' | 'cancel', target: Target): Promise<void> => {
+    const name = `${printable(target.path)} ${printable(target.body)}`;
+    try {
+      await client[verb](target.path, target.body);
+      dispatch({ type: 'message', text: `${pastTense(verb)} ${name}`, error: false });
+    } catch (error) {
+      dispatch({ type: 'message', text: `could not ${verb} ${name}: ${describe(error)}`, error: true });
+    }
+    refresh();
+  };
+
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') return quit();
+    const move = moveOf(key);
+    if (state.mode === 'help') return dispatch({ type: 'mode', mode: 'normal' });
+    if (state.mode === 'confirm') {
+      dispatch({ type: 'mode', mode: 'normal' });
+      if ((input === 'y' || input === 'Y') && state.confirm) return void act('cancel', state.confirm);
+      return dispatch({ type: 'message', text: 'not cancelled', error: false });
+    }
+    if (move !== undefined) return dispatch({ type: 'move', move, visible });
+    if (state.mode === 'filter') return editFilter(input, key);
+    dispatch({ type: 'clearMessage' });
+    if (input === 'q') return quit();
+    if (key.escape) {
+      if (state.filter === '') return quit();
+      dispatch({ type: 'filter', text: '' });
+      return refresh();
+    }
+    if (input === '/') {
+      dispatch({ type: 'mode', mode: 'filter' });
+      return refresh();
+    }
+    if (input === '?') return dispatch({ type: 'mode', mode: 'help' });
+    const row = selectedRow(state);
+    if (row === undefined) return;
+    const target = { path: row.job.path, body: row.job.body };
+    if (input === 'd') void act(row.job.next_run === null ? 'enable' : 'disable', target);
+    if (input === 'x') dispatch({ type: 'confirm', target });
+  });
+
+  const editFilter = (input: string, key: Key): void => {
+    if (key.escape) {
+      dispatch({ type: 'filter', text: '' });
+      dispatch({ type: 'mode', mode: 'normal' });
+      return refresh();
+    }
+    if (key.return) return dispatch({ type: 'mode', mode: 'normal' });
+    if (key.backspace || key.delete) return dispatch({ type: 'filter', text: Array.from(state.filter).slice(0, -1).join('') });
+    if (key.ctrl || key.meta || input === '') return;
+    dispatch({ type: 'filter', text: state.filter + input.replace(/[\u0000-\u001f\u007f]/g, '') });
+  };
+
+  const width = size.columns;
+  const screen = screenRows(state, visible);
+  return (
+    <Box flexDirection="column" width={width}>
+      <Header url={props.url} status={state.status} error={state.error} detail={detailLine(state, sortBy, props.query)} width={width} color={props.color} />
+      {state.mode === 'help' ? (
+        <HelpOverlay width={width} height={visible + 1} />
+      ) : (
+        <JobsTable
+          jobs={screen.jobs}
+          selected={screen.selected}
+          columns={columnLayout(width)}
+          now={now}
+          timeZone={props.timeZone}
+          color={props.color}
+          empty={emptyText(state)}
+        />
+      )}
+      <Footer state={state} width={width} color={props.color} />
+    </Box>
+  );
+}
+
+/** The rows on screen, top to bottom, and which of them is selected. */
+export function screenRows(state: ViewState, visible: number): { jobs: ReturnType<typeof rowsOf>[number]['job'][]; selected: number } {
+  const slice = rowsOf(state)
+    .slice(state.edge, state.edge + visible)
+    .map((r) => r.job);
+  const offset = state.sel - state.edge;
+  if (!state.tail) return { jobs: slice, selected: offset };
+  return { jobs: slice.reverse(), selected: slice.length - 1 - offset };
+}
+
+function detailLine(state: ViewState, sortBy: SortBy, query: WatchQuery): string {
+  const parts = [`by ${sortBy}${query.reverse ? ' (reversed)' : ''}`];
+  if (query.path !== undefined) parts.push(`path ${printable(query.path)}`);
+  const count = rowsOf(state).length;
+  if (isFiltering(state)) {
+    const where = state.tail ? 'last' : 'next';
+    parts.push(`filter "${printable(state.filter)}": ${count} in the ${where} ${FILTER_WINDOW}`);
+  } else if (count > 0) {
+    const total = state.status?.total_jobs;
+    const position = state.tail && total !== undefined ? total - state.sel : state.sel + 1;
+    parts.push(query.path === undefined && total !== undefined ? `job ${position} of ${total}` : `job ${position}`);
+  }
+  return parts.join('  ·  ');
+}
+
+function emptyText(state: ViewState): string {
+  if (state.updatedAt === undefined) return state.error === undefined ? 'loading…' : 'no data yet';
+  if (state.filter !== '') return `no job matches "${printable(state.filter)}"`;
+  return 'no jobs';
+}
+
+const HINTS = '↑↓ PgUp PgDn Home End move  / filter  d disable/enable  x cancel  ? help  q quit';
+
+function Footer({ state, width, color }: { readonly state: ViewState; readonly width: number; readonly color: boolean }): React.JSX.Element {
+  if (state.mode === 'filter') {
+    return <Text wrap="truncate">{truncate(`/${state.filter}▏  Enter keep · Esc clear`, width)}</Text>;
+  }
+  if (state.mode === 'confirm' && state.confirm) {
+    const name = `${printable(state.confirm.path)} ${printable(state.confirm.body)}`;
+    return (
+      <Text wrap="truncate" bold color={color ? 'yellow' : undefined}>
+        {truncate(`cancel job ${name}? y/n`, width)}
+      </Text>
+    );
+  }
+  if (state.message) {
+    return (
+      <Text wrap="truncate" color={color && state.message.error ? 'red' : undefined}>
+        {truncate(state.message.text, width)}
+      </Text>
+    );
+  }
+  return (
+    <Text wrap="truncate" dimColor={color}>
+      {truncate(' '.repeat(MARKER_WIDTH) + HINTS, width)}
+    </Text>
+  );
+}
+
+function moveOf(key: Key): Move | undefined {
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.pageUp) return 'pageUp';
+  if (key.pageDown) return 'pageDown';
+  if (key.home) return 'home';
+  if (key.end) return 'end';
+  return undefined;
+}
+
+function pastTense(verb: 'enable' | 'disable' | 'cancel'): string {
+  return verb === 'cancel' ? 'cancelled' : `${verb}d`;
+}
+
+/** One line, whatever was thrown. */
+export function describe(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}
