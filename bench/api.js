@@ -7,23 +7,23 @@ import { freshStore } from './lib/store.js';
 
 const CONNECTIONS = 16;
 
-export async function apiRun({ kind, seconds, endpoint, runTag, log }) {
+export async function apiRun({ kind, seconds, warmupSeconds, endpoint, runTag, log, nodeArgs = [] }) {
   const store = await freshStore(kind, `api_${runTag}`);
   let daemon;
   try {
-    daemon = await startDaemon({ store, endpoint: endpoint.baseUrl });
+    daemon = await startDaemon({ store, endpoint: endpoint.baseUrl, nodeArgs });
     let created = 0;
     const put = {
       method: 'PUT',
       setupRequest: (req) => ({ ...req, path: `/jobs/api/${created++}?interval=PT1H` }),
     };
-    // One second of warm-up (JIT, connection pools), not measured.
-    await cannon(daemon.url, put, 1);
+    // Warm-up (JIT, connection pools), not measured.
+    if (warmupSeconds) await cannon(daemon.url, put, warmupSeconds);
     const puts = await cannon(daemon.url, put, seconds);
     let n = 0;
     const total = created;
     const get = { method: 'GET', setupRequest: (req) => ({ ...req, path: `/jobs/api/${(n++ * 7919) % total}` }) };
-    await cannon(daemon.url, get, 1);
+    if (warmupSeconds) await cannon(daemon.url, get, warmupSeconds);
     const gets = await cannon(daemon.url, get, seconds);
     const result = { put: figures(puts), get: figures(gets), problems: [] };
     for (const [name, r] of [['PUT', puts], ['GET', gets]]) {

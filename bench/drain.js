@@ -9,7 +9,7 @@ import { freshStore } from './lib/store.js';
 /** Give up when no new POST arrived for this long. */
 const STALL_MS = 30_000;
 
-export async function drainRun({ kind, n, instances, endpoint, runTag, log }) {
+export async function drainRun({ kind, n, instances, endpoint, runTag, log, nodeArgs = [] }) {
   const store = await freshStore(kind, `drain_${runTag}`);
   const daemons = [];
   try {
@@ -17,7 +17,7 @@ export async function drainRun({ kind, n, instances, endpoint, runTag, log }) {
     // Due between 10 s + N ms ago and 10 s ago, in index order.
     await store.insert(0, n, (i) => ['drain', String(i), 'P0D', '', now - 10_000 - n + i, now - 10_000 - n + i]);
     await endpoint.reset(n);
-    const started = await Promise.all(Array.from({ length: instances }, () => startDaemon({ store, endpoint: endpoint.baseUrl })));
+    const started = await Promise.all(Array.from({ length: instances }, () => startDaemon({ store, endpoint: endpoint.baseUrl, nodeArgs })));
     daemons.push(...started);
     const { stats, peakRss } = await waitForAll(endpoint, n, daemons);
     const left = await waitForEmpty(store);

@@ -8,17 +8,15 @@ import { sleep } from './lib/proc.js';
 import { percentile } from './lib/stats.js';
 import { freshStore } from './lib/store.js';
 
-const LEAD_MS = 3000;
-
-export async function latenessRun({ kind, count, spreadMs, endpoint, runTag, log }) {
+export async function latenessRun({ kind, count, spreadMs, leadMs, settleMs, endpoint, runTag, log, nodeArgs = [] }) {
   const store = await freshStore(kind, `late_${runTag}`);
   let daemon;
   try {
-    daemon = await startDaemon({ store, endpoint: endpoint.baseUrl });
+    daemon = await startDaemon({ store, endpoint: endpoint.baseUrl, nodeArgs });
     await endpoint.reset(count, { lateness: true });
     // Let the daemon settle (first heartbeat, first scan) so that it is idle when jobs fall due.
-    await sleep(1000);
-    const start = Date.now() + LEAD_MS;
+    await sleep(settleMs);
+    const start = Date.now() + leadMs;
     const step = spreadMs / count;
     await inParallel(count, 4, (i) => putOneOff(daemon.url, 'late', String(i), Math.round(start + i * step)));
     if (Date.now() >= start) log('  warning: scheduling took longer than the lead time; the first jobs were due before all were in');

@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick] [--only drain,lateness,api,scale,cli] [--store sqlite|mysql|both]
-//                [--runs N] [--markdown file] [--json file]`
+//                [--runs N] [--markdown file] [--json file] [--profile dir]`
 // Starts everything itself on 127.0.0.1 — the endpoint (its own process), the daemons (the real
 // bin/dalga), the store (a temporary SQLite file; database `dalga_bench` on the local MariaDB,
 // dropped at the end) — runs the benchmarks, and prints one table of medians with min–max.
@@ -7,6 +7,7 @@
 // jobs fired early) or could not run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,22 +25,21 @@ import { scaleRun } from './scale.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BENCHES = ['drain', 'lateness', 'api', 'scale', 'cli'];
 
+// Quick mode is a smoke test of the whole harness (one run each, small sizes), under a minute.
 const FULL = {
   runs: 3,
   drainSizes: [10_000, 100_000],
-  lateness: { count: 200, spreadMs: 20_000 },
-  apiSeconds: 10,
-  scaleSizes: [1_000, 1_000_000],
-  scaleReps: 5,
+  lateness: { count: 200, spreadMs: 20_000, leadMs: 3000, settleMs: 1000 },
+  api: { seconds: 10, warmupSeconds: 1 },
+  scale: { sizes: [1_000, 1_000_000], reps: 5, warmup: 10, pages: 30, leadMs: 1500, settleMs: 2000 },
   cliCount: 20,
 };
 const QUICK = {
   runs: 1,
-  drainSizes: [2_000],
-  lateness: { count: 50, spreadMs: 2_000 },
-  apiSeconds: 3,
-  scaleSizes: [1_000, 20_000],
-  scaleReps: 3,
+  drainSizes: [1_000],
+  lateness: { count: 30, spreadMs: 1_500, leadMs: 1500, settleMs: 300 },
+  api: { seconds: 3, warmupSeconds: 0 },
+  scale: { sizes: [1_000, 10_000], reps: 2, warmup: 3, pages: 10, leadMs: 800, settleMs: 300 },
   cliCount: 5,
 };
 
@@ -54,11 +54,12 @@ async function main() {
       runs: { type: 'string' },
       markdown: { type: 'string' },
       json: { type: 'string' },
+      profile: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: npm run bench -- [--quick] [--only drain,lateness,api,scale,cli] [--store sqlite|mysql|both] [--runs N] [--markdown FILE] [--json FILE]');
+    console.log('usage: npm run bench -- [--quick] [--only drain,lateness,api,scale,cli] [--store sqlite|mysql|both] [--runs N] [--markdown FILE] [--json FILE] [--profile DIR]');
     return 0;
   }
   const plan = { ...(values.quick ? QUICK : FULL) };
@@ -81,13 +82,17 @@ async function main() {
   console.log(`dalga bench ${values.quick ? '(quick) ' : ''}— ${machine.date}, ${machine.nproc} CPUs, ${machine.memoryGiB} GiB, Node ${machine.node}, SQLite ${machine.sqlite}, MariaDB ${machine.mariadb}`);
 
   const started = Date.now();
+  // Other work on the machine skews every figure: say how busy it was.
+  machine.loadBefore = loadAverage();
   const rows = [];
   const problems = [];
   const log = (line) => console.log(line);
   const endpoint = await startEndpoint();
   if (stores.includes('mysql')) await createBenchDatabase();
   try {
-    const ctx = { plan, stores, endpoint, rows, problems, log };
+    // --profile DIR: every daemon writes a V8 CPU profile there (open in Chrome DevTools).
+    const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+    const ctx = { plan, stores, endpoint, rows, problems, log, nodeArgs };
     if (only.includes('drain')) await benchDrain(ctx);
     if (only.includes('lateness')) await benchLateness(ctx);
     if (only.includes('api')) await benchApi(ctx);
@@ -99,7 +104,8 @@ async function main() {
   }
 
   console.log(`\n${textTable(rows)}\n`);
-  console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  machine.loadAfter = loadAverage();
+  console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s; load average before ${machine.loadBefore}, after ${machine.loadAfter}`);
   if (problems.length) console.log(`\nCORRECTNESS PROBLEMS:\n${problems.map((p) => `- ${p}`).join('\n')}`);
   const options = process.argv.slice(2).filter((a, i, all) => !['--markdown', '--json'].includes(a) && !['--markdown', '--json'].includes(all[i - 1]));
   if (values.markdown) writeFileSync(values.markdown, `${markdownMachine(machine, options.join(' '))}\n\n${markdownTable(rows)}\n`);
@@ -131,7 +137,7 @@ async function benchDrain(ctx) {
     for (const [kind, instances] of configs) {
       const label = `drain ${kind} n=${n} x${instances}`;
       const results = await repeat(ctx, label, (run) =>
-        drainRun({ kind, n, instances, endpoint: ctx.endpoint, runTag: `${n}_${instances}_${run}`, log: ctx.log }),
+        drainRun({ nodeArgs: ctx.nodeArgs, kind, n, instances, endpoint: ctx.endpoint, runTag: `${n}_${instances}_${run}`, log: ctx.log }),
       );
       const r = row('drain', `${n.toLocaleString('en')} jobs, ${instances} instance${instances > 1 ? 's' : ''}`, kind, 'jobs/s', results.map((x) => x.rate));
       if (instances === 1 && kind === 'mysql') {
@@ -154,11 +160,11 @@ async function benchDrain(ctx) {
 }
 
 async function benchLateness(ctx) {
-  const { count, spreadMs } = ctx.plan.lateness;
+  const { count, spreadMs, leadMs, settleMs } = ctx.plan.lateness;
   ctx.log(`lateness: ${count} one-off jobs spread over ${spreadMs / 1000} s; arrival minus dalga-sched`);
   for (const kind of ctx.stores) {
     const results = await repeat(ctx, `lateness ${kind}`, (run) =>
-      latenessRun({ kind, count, spreadMs, endpoint: ctx.endpoint, runTag: String(run), log: ctx.log }),
+      latenessRun({ nodeArgs: ctx.nodeArgs, kind, count, spreadMs, leadMs, settleMs, endpoint: ctx.endpoint, runTag: String(run), log: ctx.log }),
     );
     const what = (p) => `lateness ${p}, ${count} jobs`;
     ctx.rows.push(row('lateness', what('p50'), kind, 'ms', results.map((x) => x.p50), { digits: 1 }));
@@ -173,10 +179,10 @@ async function benchLateness(ctx) {
 }
 
 async function benchApi(ctx) {
-  ctx.log(`api: autocannon, 16 connections, ${ctx.plan.apiSeconds} s per method`);
+  ctx.log(`api: autocannon, 16 connections, ${ctx.plan.api.seconds} s per method`);
   for (const kind of ctx.stores) {
     const results = await repeat(ctx, `api ${kind}`, (run) =>
-      apiRun({ kind, seconds: ctx.plan.apiSeconds, endpoint: ctx.endpoint, runTag: String(run), log: ctx.log }),
+      apiRun({ nodeArgs: ctx.nodeArgs, kind, ...ctx.plan.api, endpoint: ctx.endpoint, runTag: String(run), log: ctx.log }),
     );
     ctx.rows.push(
       row('api', 'PUT requests/s', kind, 'req/s', results.map((x) => x.put.rps), { target: { text: '≥ 2,000', met: judge(median(results.map((x) => x.put.rps)), (v) => v >= 2000) } }),
@@ -190,13 +196,13 @@ async function benchApi(ctx) {
 }
 
 async function benchScale(ctx) {
-  const [small, big] = ctx.plan.scaleSizes;
+  const { sizes: [small, big], ...scalePlan } = ctx.plan.scale;
   ctx.log(`scale: ${small.toLocaleString('en')} vs ${big.toLocaleString('en')} future jobs in the table`);
   for (const kind of ctx.stores) {
     const bySize = {};
     for (const size of [small, big]) {
       bySize[size] = await repeat(ctx, `scale ${kind} ${size}`, (run) =>
-        scaleRun({ kind, size, reps: ctx.plan.scaleReps, endpoint: ctx.endpoint, runTag: `${size}_${run}`, log: ctx.log }),
+        scaleRun({ nodeArgs: ctx.nodeArgs, kind, size, ...scalePlan, endpoint: ctx.endpoint, runTag: `${size}_${run}`, log: ctx.log }),
       );
     }
     const fig = (size, key) => bySize[size].map((x) => x[key]);
@@ -220,8 +226,13 @@ async function benchCli(ctx) {
   ctx.log(`cli: wall time of ${ctx.plan.cliCount} spawns each`);
   const r = await cliRun({ count: ctx.plan.cliCount, endpoint: ctx.endpoint, log: ctx.log });
   // One row per spawn would not be "runs": the figure is the median of all spawns, spread min–max.
-  ctx.rows.push(row('cli', 'dalga --version', 'sqlite', 'ms', r.version));
-  ctx.rows.push(row('cli', 'dalga get x y', 'sqlite', 'ms', r.get, { target: { text: '≤ 150 ms', met: judge(median(r.get), (v) => v <= 150) } }));
+  ctx.rows.push(row('cli', "node -e '' (baseline)", '-', 'ms', r.node));
+  ctx.rows.push(row('cli', 'dalga --version', '-', 'ms', r.version));
+  ctx.rows.push(row('cli', 'dalga get x y', '-', 'ms', r.get, { target: { text: '≤ 150 ms', met: judge(median(r.get), (v) => v <= 150) } }));
+}
+
+function loadAverage() {
+  return os.loadavg().map((l) => l.toFixed(2)).join(' ');
 }
 
 function median(values) {

@@ -41,6 +41,7 @@ export function markdownMachine(m, options) {
     `- Date: ${m.date}`,
     `- Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB memory, ${m.kernel}`,
     `- Node ${m.node}, SQLite ${m.sqlite} (better-sqlite3), MariaDB ${m.mariadb}`,
+    `- Load average (1, 5, 15 min) before: ${m.loadBefore}; after: ${m.loadAfter}`,
     `- Command: \`npm run bench${options ? ` -- ${options}` : ''}\``,
   ].join('\n');
 }
