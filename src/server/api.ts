@@ -61,6 +61,7 @@ const ROUTES: readonly Route[] = [
 
 export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    deps.log.debug({ method: req.method, url: req.url }, 'http request');
     void dispatch(req, res, deps).catch((err: unknown) => answerError(res, err, deps.log, req));
   };
 }
@@ -225,7 +226,18 @@ function notifyScheduled(deps: ApiDeps, nextRun: number): void {
 }
 
 function answerError(res: ServerResponse, err: unknown, log: Logger, req: IncomingMessage): void {
+  try {
+    writeError(res, err, log, req);
+  } catch (writeErr) {
+    // The connection is beyond answering (already gone); never let that become an unhandled rejection.
+    log.debug({ err: writeErr }, 'cannot write error response');
+    res.destroy();
+  }
+}
+
+function writeError(res: ServerResponse, err: unknown, log: Logger, req: IncomingMessage): void {
   if (res.headersSent) {
+    // Half a response cannot be turned into an error one; cut it so the client sees a failure.
     res.destroy();
     return;
   }
