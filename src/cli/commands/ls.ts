@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import type { DalgaClient, ListParams, SortBy } from '../../client/client.js';
 import type { JobJson } from '../../client/types.js';
+import { UsageError } from '../../errors.js';
 import { formatJobTable, jsonArray } from '../output.js';
 import { type CliIO, type GlobalFlags, connect, globalFlags, outputContext, parseLimit, parseRefresh, useColor } from '../options.js';
 
@@ -41,6 +42,7 @@ Examples:
       const client = await connect(flags, io);
       const params = listParams(opts);
       if (opts.watch) {
+        if (io.stdout.isTTY && flags.json) throw new UsageError('--watch draws a live view for people — drop --json, or drop --watch for a script');
         if (io.stdout.isTTY) return watch(client, params, opts, flags, io);
         io.stderr.write('dalga: --watch needs a terminal on stdout; listing once instead\n');
       }

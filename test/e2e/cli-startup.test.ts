@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Client commands must start without the daemon's heavy parts. The built bin/dalga runs with a
+// module-resolution hook that logs every module it loads; the test reads that list.
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'bin/dalga');
+const HEAVY = ['mysql2', 'better-sqlite3', 'ink', 'react', 'pino', 'undici', 'ofetch'];
+
+let dir: string;
+let closedURL: string;
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is not built — run `npx tsc -p tsconfig.build.json` (npm test does)');
+  dir = mkdtempSync(join(tmpdir(), 'dalga-startup-'));
+  writeFileSync(
+    join(dir, 'hooks.mjs'),
+    `export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  process.stderr.write('LOADED ' + result.url + '\\n');
+  return result;
+}\n`,
+  );
+  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  closedURL = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+  await new Promise<void>((r) => srv.close(() => r()));
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function loadedModules(args: string[]): { modules: string[]; status: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', join(dir, 'register.mjs'), BIN, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: dir },
+  });
+  const modules = [...r.stderr.matchAll(/^LOADED (.+)$/gm)].map((m) => m[1]!).filter((u) => !u.startsWith('node:'));
+  return { modules, status: r.status, stderr: r.stderr.replace(/^LOADED .*\n/gm, '') };
+}
+
+function packagesOf(modules: string[]): string[] {
+  const names = modules.map((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1]).filter((n): n is string => n !== undefined);
+  return [...new Set(names)].sort();
+}
+
+describe('client start-up', () => {
+  it('`dalga get --url` loads only commander and our light modules', () => {
+    const r = loadedModules(['get', 'a', 'b', '--url', closedURL]);
+    expect(r.status).toBe(5); // it did run: the daemon is unreachable
+    expect(packagesOf(r.modules)).toEqual(['commander']);
+    const ours = r.modules.filter((u) => u.includes('/dist/')).map((u) => u.slice(u.indexOf('/dist/') + 6));
+    expect(ours).not.toContain('cli/serve-runner.js');
+    expect(ours.some((m) => m.startsWith('store/') || m.startsWith('server/') || m.startsWith('scheduler/') || m.startsWith('cli/watch/'))).toBe(false);
+  });
+
+  it('finding the daemon through the configuration loads no driver, Ink or React', () => {
+    const r = loadedModules(['status']);
+    expect(r.status).toBe(5);
+    for (const heavy of HEAVY) expect(packagesOf(r.modules), heavy).not.toContain(heavy);
+  });
+
+  it('`dalga schedule` loads no driver, Ink or React either', () => {
+    const r = loadedModules(['schedule', 'p', 'b', '--interval', '60', '--url', closedURL]);
+    expect(r.status).toBe(5);
+    for (const heavy of HEAVY) expect(packagesOf(r.modules), heavy).not.toContain(heavy);
+  });
+});
