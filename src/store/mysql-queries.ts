@@ -1,0 +1,140 @@
+// Every MySQL/MariaDB statement of the project. `name` is a table name already checked by
+// checkTableName; it is backquoted here. Times are DATETIME(3) in UTC, bound as
+// 'YYYY-MM-DD HH:MM:SS.mmm' strings. Parameters are listed per statement.
+import { listSql, type ListSegment } from './list-plan.js';
+
+export const JOB_COLUMNS =
+  'id, path, body, `interval`, location, next_run, next_sched, instance_id, last_run, last_status, failures';
+
+/** Columns whose definition createTables checks, with the definition it wants. */
+export const JOB_COLUMN_DEFS = {
+  path: 'VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL',
+  body: 'VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL',
+  next_run: 'DATETIME(3) NULL',
+  next_sched: 'DATETIME(3) NOT NULL',
+  id: 'BIGINT NOT NULL AUTO_INCREMENT UNIQUE',
+  last_run: 'DATETIME(3) NULL',
+  last_status: 'VARCHAR(255) NULL',
+  failures: 'INT NOT NULL DEFAULT 0',
+} as const;
+
+/** Indexes createTables makes sure of: name → columns (a longer index with this prefix also does). */
+export const JOB_INDEXES = {
+  claim_idx: ['instance_id', 'next_run'],
+  next_run_idx: ['next_run', 'id'],
+  next_sched_idx: ['next_sched', 'id'],
+} as const;
+
+export function mysqlQueries(name: string) {
+  const t = `\`${name}\``;
+  const inst = `\`${name}_instances\``;
+  const list = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+  const cases = (n: number): string => Array.from({ length: n }, () => 'WHEN ? THEN ?').join(' ');
+  return {
+    tableName: name,
+    instancesName: `${name}_instances`,
+    /** params: none. The original's instances table with millisecond precision. */
+    createInstances: `
+      CREATE TABLE IF NOT EXISTS ${inst} (
+        id         INT UNSIGNED NOT NULL,
+        updated_at DATETIME(3)  NOT NULL,
+        PRIMARY KEY (id)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+    /** params: none. The original's v4 table, plus last_run, last_status, failures and listing indexes. */
+    createJobs: `
+      CREATE TABLE IF NOT EXISTS ${t} (
+        path        ${JOB_COLUMN_DEFS.path},
+        body        ${JOB_COLUMN_DEFS.body},
+        \`interval\`  VARCHAR(255) NOT NULL,
+        location    VARCHAR(255) NOT NULL,
+        next_run    ${JOB_COLUMN_DEFS.next_run},
+        next_sched  ${JOB_COLUMN_DEFS.next_sched},
+        instance_id INT UNSIGNED NULL,
+        id          ${JOB_COLUMN_DEFS.id},
+        last_run    ${JOB_COLUMN_DEFS.last_run},
+        last_status ${JOB_COLUMN_DEFS.last_status},
+        failures    ${JOB_COLUMN_DEFS.failures},
+        PRIMARY KEY (path, body),
+        KEY claim_idx (instance_id, next_run),
+        KEY next_run_idx (next_run, id),
+        KEY next_sched_idx (next_sched, id),
+        FOREIGN KEY (instance_id) REFERENCES ${inst} (id) ON DELETE SET NULL
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+    /** params: jobs table name, instances table name */
+    columns: `
+      SELECT TABLE_NAME AS tbl, COLUMN_NAME AS col, DATA_TYPE AS type, DATETIME_PRECISION AS fsp, COLLATION_NAME AS coll
+      FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?)`,
+    /** params: jobs table name */
+    indexes: `
+      SELECT INDEX_NAME AS name, COLUMN_NAME AS col FROM information_schema.STATISTICS
+      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
+    /** One ALTER for all upgrade clauses, so the table is rebuilt at most once. */
+    alterJobs: (clauses: readonly string[]): string => `ALTER TABLE ${t} ${clauses.join(', ')}`,
+    alterInstances: `ALTER TABLE ${inst} MODIFY updated_at DATETIME(3) NOT NULL`,
+    /** params: lock name. Serialises createTables between instances. */
+    getLock: 'SELECT GET_LOCK(?, 60) AS ok',
+    /** params: lock name */
+    releaseLock: 'SELECT RELEASE_LOCK(?) AS ok',
+    hasTransactionIsolation: "SHOW SESSION VARIABLES LIKE 'transaction_isolation'",
+    /** `variable` is checked by the caller; it cannot be a bound parameter. */
+    sessionSetup: (variable: string): string => `SET SESSION ${variable} = 'READ-COMMITTED', time_zone = '+00:00'`,
+    serverNow: 'SELECT UTC_TIMESTAMP(3) AS now',
+    /** params: path, body, interval, location, next_run, next_sched. Keeps id on replace. */
+    putJob: `
+      INSERT INTO ${t} (path, body, \`interval\`, location, next_run, next_sched, instance_id, last_run, last_status, failures)
+      VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 0)
+      ON DUPLICATE KEY UPDATE \`interval\` = VALUES(\`interval\`), location = VALUES(location),
+        next_run = VALUES(next_run), next_sched = VALUES(next_sched),
+        instance_id = NULL, last_run = NULL, last_status = NULL, failures = 0`,
+    /** params: path, body */
+    getJob: `SELECT ${JOB_COLUMNS} FROM ${t} WHERE path = ? AND body = ?`,
+    /** params: path, body */
+    getJobForUpdate: `SELECT ${JOB_COLUMNS} FROM ${t} WHERE path = ? AND body = ? FOR UPDATE`,
+    /** params: path, body */
+    deleteJob: `DELETE FROM ${t} WHERE path = ? AND body = ?`,
+    /** params: next_run, next_sched, id */
+    setSchedule: `UPDATE ${t} SET next_run = ?, next_sched = ? WHERE id = ?`,
+    /** params: now, limit. Served by claim_idx (instance_id, next_run): no sort, no scan. */
+    selectDue: (skipLocked: boolean): string => `
+      SELECT ${JOB_COLUMNS} FROM ${t}
+      WHERE instance_id IS NULL AND next_run <= ? ORDER BY next_run LIMIT ? FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
+    /** params: instance_id, then n ids */
+    claim: (n: number): string => `UPDATE ${t} SET instance_id = ? WHERE id IN (${list(n)})`,
+    nextDueAt: `SELECT MIN(next_run) AS next FROM ${t} WHERE instance_id IS NULL AND next_run IS NOT NULL`,
+    /** params: n ids, instance_id */
+    deleteClaimed: (n: number): string => `DELETE FROM ${t} WHERE id IN (${list(n)}) AND instance_id = ?`,
+    /**
+     * params: (id, next_run) × n, (id, next_sched) × n, (id, last_run) × n, (id, last_status) × n,
+     * (id, failures) × n, then n ids, instance_id. One statement per batch and instance; a job
+     * disabled while it ran (next_run NULL) stays disabled.
+     */
+    updateClaimed: (n: number): string => `
+      UPDATE ${t} SET
+        next_run = CASE WHEN next_run IS NULL THEN NULL ELSE CAST(CASE id ${cases(n)} END AS DATETIME(3)) END,
+        next_sched = CAST(CASE id ${cases(n)} END AS DATETIME(3)),
+        instance_id = NULL,
+        last_run = CAST(CASE id ${cases(n)} END AS DATETIME(3)),
+        last_status = CASE id ${cases(n)} END,
+        failures = CASE id ${cases(n)} END
+      WHERE id IN (${list(n)}) AND instance_id = ?`,
+    /** params: id, updated_at */
+    heartbeat: `INSERT INTO ${inst} (id, updated_at) VALUES (?, ?) ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at)`,
+    /** params: oldest updated_at kept. ON DELETE SET NULL releases their jobs. */
+    expireInstances: `DELETE FROM ${inst} WHERE updated_at < ?`,
+    /** params: id */
+    removeInstance: `DELETE FROM ${inst} WHERE id = ?`,
+    /** params: instance_id, now, now. One round trip; each count is served by an index. */
+    status: `
+      SELECT
+        (SELECT COUNT(*) FROM ${t} WHERE instance_id = ?) AS instance_running,
+        (SELECT COUNT(*) FROM ${t} WHERE instance_id IS NOT NULL) AS running,
+        (SELECT COUNT(*) FROM ${t}) AS total,
+        (SELECT COUNT(*) FROM ${t} WHERE next_run <= ?) AS pending,
+        (SELECT COUNT(*) FROM ${inst}) AS instances,
+        (SELECT MIN(next_run) FROM ${t} WHERE instance_id IS NULL AND next_run <= ?) AS oldest_due`,
+    list: (segment: Omit<ListSegment, 'after'> & { hasAfter: boolean }, hasPath: boolean): string =>
+      listSql(t, JOB_COLUMNS, segment, hasPath),
+  };
+}
+
+export type MysqlQueries = ReturnType<typeof mysqlQueries>;

@@ -1,0 +1,391 @@
+// The shared store: MySQL or MariaDB through a mysql2/promise pool. Every session runs at
+// READ COMMITTED in UTC; claims and outcomes are batched into a few statements per transaction.
+import mysql, { type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
+import type { Config } from '../config/schema.js';
+import { ConfigError, StoreUnavailableError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
+import { boundParams, planList } from './list-plan.js';
+import { createMysqlTables } from './mysql-schema.js';
+import { mysqlQueries, type MysqlQueries } from './mysql-queries.js';
+import type { Store } from './store.js';
+import { checkTableName } from './table-name.js';
+
+export type MysqlStoreOptions = Config['mysql'] & { log?: Logger };
+
+interface JobRow extends RowDataPacket {
+  id: number;
+  path: string;
+  body: string;
+  interval: string;
+  location: string;
+  next_run: string | null;
+  next_sched: string;
+  instance_id: number | null;
+  last_run: string | null;
+  last_status: string | null;
+  failures: number;
+}
+
+type UpdateOutcome = Extract<Outcome, { kind: 'update' }>;
+
+/** Deadlocks (1213) and lock wait timeouts (1205) are retried this many times. */
+const TX_ATTEMPTS = 5;
+/** Rows per batched statement; IN lists are padded to powers of two to reuse prepared statements. */
+const MAX_BATCH = 256;
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_TOO_MANY_USER_CONNECTIONS',
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_DBACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_QUERY_INTERRUPTED',
+]);
+
+export async function openMysqlStore(options: MysqlStoreOptions): Promise<Store> {
+  const table = checkTableName(options.table, 'mysql.table');
+  const where = `MySQL at ${options.host}:${options.port}`;
+  const connection = {
+    host: options.host,
+    port: options.port,
+    user: options.user,
+    password: options.password,
+    database: options.db,
+    connectTimeout: options.dialTimeout,
+    timezone: 'Z',
+    dateStrings: true,
+    charset: 'UTF8MB4_GENERAL_CI',
+    supportBigNumbers: true,
+    enableKeepAlive: true,
+  } as const;
+  const q = mysqlQueries(table);
+  const variable = await detectIsolationVariable(connection, options, q, where);
+  const pool = mysql.createPool({ ...connection, connectionLimit: options.maxOpenConns, maxIdle: options.maxOpenConns, waitForConnections: true });
+  // Commands queue per connection, so this runs before anything the pool hands out.
+  const setup = q.sessionSetup(variable);
+  pool.pool.on('connection', (conn) => {
+    conn.query(setup, (err) => {
+      if (err) options.log?.error({ err }, 'cannot set READ COMMITTED on a new MySQL connection');
+    });
+  });
+  return new MysqlStore(pool, q, options, where);
+}
+
+/**
+ * The session variable of the isolation level: MySQL 8 and MariaDB 11.1+ have
+ * `transaction_isolation`, older MariaDB only `tx_isolation`. A configured name is used as is,
+ * after checking it works. Also the first contact with the server, for a clear error.
+ */
+async function detectIsolationVariable(
+  connection: mysql.ConnectionOptions,
+  options: MysqlStoreOptions,
+  q: MysqlQueries,
+  where: string,
+): Promise<string> {
+  const configured = options.transactionIsolationParamName;
+  if (configured !== '' && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(configured)) {
+    throw new ConfigError(`invalid config mysql.transactionIsolationParamName: ${JSON.stringify(configured)} is not a variable name — leave it empty to detect`);
+  }
+  const conn = await mysql.createConnection(connection).catch((err: unknown) => {
+    throw unavailable(err, where, options) ?? err;
+  });
+  try {
+    const [rows] = await conn.query<RowDataPacket[]>(q.hasTransactionIsolation);
+    const variable = configured !== '' ? configured : rows.length > 0 ? 'transaction_isolation' : 'tx_isolation';
+    await conn.query(q.sessionSetup(variable)).catch((err: unknown) => {
+      throw new ConfigError(
+        `invalid config mysql.transactionIsolationParamName: the server rejects ${variable} (${(err as Error).message}) — leave it empty to detect`,
+      );
+    });
+    return variable;
+  } finally {
+    await conn.end().catch(() => undefined);
+  }
+}
+
+class MysqlStore implements Store {
+  readonly kind = 'mysql' as const;
+  private readonly selectDue: string;
+  private closed = false;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly q: MysqlQueries,
+    private readonly options: MysqlStoreOptions,
+    private readonly where: string,
+  ) {
+    this.selectDue = q.selectDue(options.skipLocked);
+  }
+
+  async createTables(): Promise<void> {
+    await this.guard(async () => {
+      const conn = await this.pool.getConnection();
+      try {
+        await createMysqlTables(conn, this.q, this.options.log);
+      } finally {
+        conn.release();
+      }
+    });
+  }
+
+  async putJob(job: NewJob): Promise<Job> {
+    return this.transaction(async (conn) => {
+      const params = [job.path, job.body, job.interval, job.location, toSqlTime(job.nextRun), toSqlTime(job.nextSched)];
+      await conn.execute(this.q.putJob, params);
+      const [[row]] = await conn.execute<JobRow[]>(this.q.getJob, [job.path, job.body]);
+      return toJob(row!);
+    });
+  }
+
+  async getJob(key: JobKey): Promise<Job | null> {
+    return this.guard(async () => {
+      const [[row]] = await this.pool.execute<JobRow[]>(this.q.getJob, [key.path, key.body]);
+      return row === undefined ? null : toJob(row);
+    });
+  }
+
+  async deleteJob(key: JobKey): Promise<void> {
+    await this.guard(() => this.pool.execute(this.q.deleteJob, [key.path, key.body]));
+  }
+
+  async updateSchedule(
+    key: JobKey,
+    change: (job: Job) => { nextRun: number | null; nextSched: number } | null,
+  ): Promise<Job | null> {
+    return this.transaction(async (conn) => {
+      const [[row]] = await conn.execute<JobRow[]>(this.q.getJobForUpdate, [key.path, key.body]);
+      if (row === undefined) return null;
+      const job = toJob(row);
+      const next = change(job);
+      if (next === null) return job;
+      await conn.execute(this.q.setSchedule, [toSqlTime(next.nextRun), toSqlTime(next.nextSched), job.id]);
+      return { ...job, nextRun: next.nextRun, nextSched: next.nextSched };
+    });
+  }
+
+  async listJobs(query: ListQuery): Promise<Job[]> {
+    if (query.limit <= 0) return [];
+    return this.guard(async () => {
+      const jobs: Job[] = [];
+      for (const segment of planList(query)) {
+        const sql = this.q.list({ ...segment, hasAfter: segment.after !== undefined }, query.path !== undefined);
+        const pathParam = query.path === undefined ? [] : [query.path];
+        const params = [...pathParam, ...boundParams(segment, toSqlTime), String(query.limit - jobs.length)];
+        const [rows] = await this.pool.execute<JobRow[]>(sql, params);
+        jobs.push(...rows.map(toJob));
+        if (jobs.length >= query.limit) break;
+      }
+      return jobs;
+    });
+  }
+
+  async claimDue(instanceId: number, now: number, limit: number): Promise<Job[]> {
+    if (limit <= 0) return [];
+    return this.transaction(async (conn) => {
+      const [rows] = await conn.execute<JobRow[]>(this.selectDue, [toSqlTime(now), String(limit)]);
+      for (const chunk of chunks(rows.map((r) => r.id))) {
+        const ids = padded(chunk);
+        await conn.execute(this.q.claim(ids.length), [instanceId, ...ids]);
+      }
+      return rows.map((row) => ({ ...toJob(row), instanceId }));
+    });
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    return this.guard(async () => {
+      const [[row]] = await this.pool.execute<RowDataPacket[]>(this.q.nextDueAt);
+      return fromSqlTime(row?.next as string | null);
+    });
+  }
+
+  async recordOutcomes(outcomes: readonly Outcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.transaction(async (conn) => {
+      for (const [instanceId, group] of groupByInstance(outcomes)) {
+        for (const chunk of chunks(group.deletes)) {
+          const ids = padded(chunk);
+          await conn.execute(this.q.deleteClaimed(ids.length), [...ids, instanceId]);
+        }
+        for (const chunk of chunks(group.updates)) await this.updateClaimed(conn, instanceId, chunk);
+      }
+    });
+  }
+
+  async heartbeat(instanceId: number, now: number): Promise<void> {
+    await this.guard(() => this.pool.execute(this.q.heartbeat, [instanceId, toSqlTime(now)]));
+  }
+
+  async expireInstances(now: number, timeoutMs: number): Promise<number> {
+    return this.guard(async () => {
+      const [result] = await this.pool.execute<ResultSetHeader>(this.q.expireInstances, [toSqlTime(now - timeoutMs)]);
+      return result.affectedRows;
+    });
+  }
+
+  async removeInstance(instanceId: number): Promise<void> {
+    await this.guard(() => this.pool.execute(this.q.removeInstance, [instanceId]));
+  }
+
+  async status(instanceId: number, now: number): Promise<StatusCounts> {
+    return this.guard(async () => {
+      const at = toSqlTime(now);
+      const [[row]] = await this.pool.execute<RowDataPacket[]>(this.q.status, [instanceId, at, at]);
+      const oldest = fromSqlTime(row!.oldest_due as string | null);
+      return {
+        instanceRunningJobs: Number(row!.instance_running),
+        runningJobs: Number(row!.running),
+        totalJobs: Number(row!.total),
+        pendingJobs: Number(row!.pending),
+        totalInstances: Number(row!.instances),
+        lagSeconds: oldest === null ? 0 : Math.max(0, now - oldest) / 1000,
+      };
+    });
+  }
+
+  async serverNow(): Promise<number> {
+    return this.guard(async () => {
+      const [[row]] = await this.pool.query<RowDataPacket[]>(this.q.serverNow);
+      return fromSqlTime(row!.now as string)!;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  /** One statement for a chunk of updates, padded to a power of two by repeating the last one. */
+  private async updateClaimed(conn: PoolConnection, instanceId: number, chunk: readonly UpdateOutcome[]): Promise<void> {
+    const rows = padded(chunk);
+    const pairs = (value: (o: UpdateOutcome) => string | number | null): (string | number | null)[] =>
+      rows.flatMap((o) => [o.id, value(o)]);
+    const params = [
+      ...pairs((o) => toSqlTime(o.nextRun)),
+      ...pairs((o) => toSqlTime(o.nextSched)),
+      ...pairs((o) => toSqlTime(o.lastRun)),
+      ...pairs((o) => o.lastStatus.slice(0, 255)),
+      ...pairs((o) => o.failures),
+      ...rows.map((o) => o.id),
+      instanceId,
+    ];
+    await conn.execute(this.q.updateClaimed(rows.length), params);
+  }
+
+  /** Run `fn` in a transaction on one connection, retrying deadlocks and lock wait timeouts. */
+  private async transaction<T>(fn: (conn: PoolConnection) => Promise<T>): Promise<T> {
+    return this.guard(async () => {
+      for (let attempt = 1; ; attempt++) {
+        const conn = await this.pool.getConnection();
+        try {
+          await conn.beginTransaction();
+          const result = await fn(conn);
+          await conn.commit();
+          return result;
+        } catch (err) {
+          await conn.rollback().catch(() => undefined);
+          if (attempt >= TX_ATTEMPTS || !isRetryable(err)) throw err;
+          this.options.log?.debug({ attempt, code: (err as { code?: string }).code }, 'retrying MySQL transaction');
+        } finally {
+          conn.release();
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+    });
+  }
+
+  /** Connection failures become StoreUnavailableError; every other error propagates. */
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreUnavailableError(`${this.where} is closed — the store was shut down`);
+    try {
+      return await fn();
+    } catch (err) {
+      throw unavailable(err, this.where, this.options) ?? err;
+    }
+  }
+}
+
+function unavailable(err: unknown, where: string, options: MysqlStoreOptions): StoreUnavailableError | undefined {
+  const code = (err as { code?: unknown }).code;
+  const message = (err as { message?: unknown }).message;
+  if (message === 'Pool is closed.') return new StoreUnavailableError(`${where} is closed — the store was shut down`, { cause: err });
+  if (typeof code !== 'string' || !CONNECTION_CODES.has(code)) return undefined;
+  const hint =
+    code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR'
+      ? `check mysql.user (${options.user}) and mysql.password`
+      : code === 'ER_BAD_DB_ERROR'
+        ? `create database ${options.db} or set mysql.db`
+        : 'check mysql.host and mysql.port, and that the server is running';
+  return new StoreUnavailableError(`${where} is unavailable (${code}) — ${hint}`, { cause: err });
+}
+
+function isRetryable(err: unknown): boolean {
+  const errno = (err as { errno?: unknown }).errno;
+  return errno === 1213 || errno === 1205;
+}
+
+function groupByInstance(outcomes: readonly Outcome[]): Map<number, { deletes: number[]; updates: UpdateOutcome[] }> {
+  const groups = new Map<number, { deletes: number[]; updates: UpdateOutcome[] }>();
+  for (const o of outcomes) {
+    let group = groups.get(o.instanceId);
+    if (group === undefined) groups.set(o.instanceId, (group = { deletes: [], updates: [] }));
+    if (o.kind === 'delete') group.deletes.push(o.id);
+    else group.updates.push(o);
+  }
+  return groups;
+}
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += MAX_BATCH) out.push(items.slice(i, i + MAX_BATCH));
+  return out;
+}
+
+/** Pad to the next power of two with the last item, so few distinct statements get prepared. */
+function padded<T>(items: readonly T[]): T[] {
+  let size = 1;
+  while (size < items.length) size *= 2;
+  const last = items[items.length - 1]!;
+  return [...items, ...Array.from({ length: size - items.length }, () => last)];
+}
+
+/** 'YYYY-MM-DD HH:MM:SS.mmm' in UTC, as DATETIME(3) takes it. */
+function toSqlTime(ms: number): string;
+function toSqlTime(ms: number | null): string | null;
+function toSqlTime(ms: number | null): string | null {
+  if (ms === null) return null;
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function fromSqlTime(text: string | null | undefined): number | null {
+  if (text === null || text === undefined) return null;
+  return Date.parse(`${text.replace(' ', 'T')}Z`);
+}
+
+function toJob(row: JobRow): Job {
+  return {
+    id: Number(row.id),
+    path: row.path,
+    body: row.body,
+    interval: row.interval,
+    location: row.location,
+    nextRun: fromSqlTime(row.next_run),
+    nextSched: fromSqlTime(row.next_sched)!,
+    instanceId: row.instance_id === null ? null : Number(row.instance_id),
+    lastRun: fromSqlTime(row.last_run),
+    lastStatus: row.last_status,
+    failures: Number(row.failures),
+  };
+}
