@@ -39,10 +39,12 @@ Examples:
     )
     .action(async (opts: LsFlags, command: Command) => {
       const flags = globalFlags(command);
+      if (opts.watch && io.stdout.isTTY && flags.json) {
+        throw new UsageError('--watch draws a live view for people — drop --json, or drop --watch for a script');
+      }
       const client = await connect(flags, io);
       const params = listParams(opts);
       if (opts.watch) {
-        if (io.stdout.isTTY && flags.json) throw new UsageError('--watch draws a live view for people — drop --json, or drop --watch for a script');
         if (io.stdout.isTTY) return watch(client, params, opts, flags, io);
         io.stderr.write('dalga: --watch needs a terminal on stdout; listing once instead\n');
       }

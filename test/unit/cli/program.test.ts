@@ -15,12 +15,12 @@ interface Run {
   clientActions: number;
 }
 
-async function run(argv: string[], env: Record<string, string> = {}): Promise<Run> {
+async function run(argv: string[], env: Record<string, string> = {}, isTTY = false): Promise<Run> {
   let stdout = '';
   let stderr = '';
   let clientActions = 0;
   const io: CliIO = {
-    stdout: { write: (s: string) => (stdout += s), isTTY: false },
+    stdout: { write: (s: string) => (stdout += s), isTTY },
     stderr: { write: (s: string) => (stderr += s) },
     env,
     cwd: '/',
@@ -81,6 +81,12 @@ describe('usage errors exit 2 with one line', () => {
     if (typeof stderr === 'string') expect(r.stderr).toBe(stderr);
     else expect(r.stderr).toMatch(stderr);
     expect(r.stdout).toBe('');
+  });
+
+  it('ls --watch on a terminal refuses --json', async () => {
+    const r = await run(['ls', '--watch', '--json', '--url', await closedPortURL()], {}, true);
+    expect(r.code).toBe(ExitCode.usage);
+    expect(r.stderr).toBe('dalga: --watch draws a live view for people — drop --json, or drop --watch for a script\n');
   });
 
   it('schedule checks its flags before sending anything', async () => {
