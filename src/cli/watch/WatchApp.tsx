@@ -124,8 +124,10 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
       dispatch({ type: 'filter', text: '' });
       return refresh();
     }
-    if (input === '/') {
+    if (input.startsWith('/')) {
+      // Typed fast or pasted, "/text" arrives as one input: the rest is the filter's start.
       dispatch({ type: 'mode', mode: 'filter' });
+      if (input.length > 1) editFilter(input.slice(1), key);
       return refresh();
     }
     if (input === '?') return dispatch({ type: 'mode', mode: 'help' });

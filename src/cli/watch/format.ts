@@ -80,7 +80,7 @@ export function nextText(job: JobJson, now: number, timeZone?: string): string {
   const at = parseTime(job.next_run);
   if (at === undefined) return '?';
   // Padded so the local times line up under each other.
-  return `${countdown(at, now).padEnd(9)} ${localTime(at, now, timeZone)}`;
+  return `${countdown(at, now).padEnd(10)} ${localTime(at, now, timeZone)}`;
 }
 
 /** The "last" column: status of the last attempt and how long ago it finished. */

@@ -46,7 +46,7 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
         refreshMs={Math.max(100, options.refreshMs)}
         color={colourAllowed(options.color, process.env)}
       />,
-      { exitOnCtrlC: false, incrementalRendering: true, patchConsole: true },
+      { exitOnCtrlC: false, patchConsole: true },
     );
     await instance.waitUntilExit();
     instance.cleanup();

@@ -160,6 +160,14 @@ describe('WatchApp: keys', () => {
     expect(app.quits()).toBe(0);
   });
 
+  it('takes "/text" arriving in one read (fast typing, paste) as the filter', async () => {
+    const app = await mount(fourStates());
+    await app.press('/retry');
+    expect(app.lastFrame()).toContain('/retry▏');
+    expect(app.lastFrame()).toContain('retrying-job');
+    expect(app.lastFrame()).not.toContain('scheduled-job');
+  });
+
   it('says when nothing matches the filter', async () => {
     const app = await mount(fourStates());
     await app.press('/', 'z', 'z');

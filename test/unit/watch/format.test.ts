@@ -79,7 +79,7 @@ describe('localTime', () => {
 describe('cells', () => {
   it('shows the next run as countdown and local time, or why there is none', () => {
     const at = new Date(NOW + 42_000).toISOString();
-    expect(nextText(job('a', { next_run: at }), NOW, 'UTC')).toBe('in 42s    22:09:42');
+    expect(nextText(job('a', { next_run: at }), NOW, 'UTC')).toBe('in 42s     22:09:42');
     expect(nextText(job('a', { next_run: null }), NOW, 'UTC')).toBe('—');
     expect(nextText(job('a', { instance_id: 9 }), NOW, 'UTC')).toBe('running now');
     expect(nextText(job('a', { next_run: 'garbage' }), NOW, 'UTC')).toBe('?');
