@@ -1,0 +1,98 @@
+import { silentLogger } from '../../src/log.js';
+import { createDelivery } from '../../src/delivery/delivery.js';
+import { Scheduler, type AttemptEvent } from '../../src/scheduler/scheduler.js';
+import type { OutcomeConfig } from '../../src/schedule/outcome.js';
+import { createApiHandler } from '../../src/server/api.js';
+import { startHttpServer } from '../../src/server/http-server.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { Store } from '../../src/store/store.js';
+import { FakeClock } from './fake-clock.js';
+import { startEndpoint, type TestEndpoint } from './endpoint.js';
+
+export interface HarnessOptions {
+  start?: string | number;
+  fixedIntervals?: boolean;
+  randomizationFactor?: number;
+  retry?: Partial<OutcomeConfig['retry']>;
+  maxRunning?: number;
+  endpointTimeoutMs?: number;
+  random?: () => number;
+  store?: Store;
+}
+
+export interface Harness {
+  clock: FakeClock;
+  store: Store;
+  scheduler: Scheduler;
+  endpoint: TestEndpoint;
+  apiUrl: string;
+  attempts: AttemptEvent[];
+  instanceId: number;
+  /** Call the API: method, `/jobs/...` path with query. Answers status and parsed body. */
+  api(method: string, path: string, body?: string): Promise<{ status: number; json: any; text: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The daemon's parts wired as `startDaemon` does, on an in-memory SQLite store, a fake clock,
+ * a real loopback endpoint and the real HTTP API on a free port. Tests move the clock and call
+ * `scheduler.runOnce()`; nothing sleeps.
+ */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const clock = new FakeClock(options.start ?? '2020-01-13T22:09:00Z');
+  const store = options.store ?? (await openSqliteStore({ path: ':memory:', table: 'dalga' }));
+  await store.createTables();
+  const instanceId = 4242;
+  await store.heartbeat(instanceId, clock.now());
+  const endpoint = await startEndpoint();
+  const attempts: AttemptEvent[] = [];
+  const delivery = createDelivery({ baseUrl: endpoint.baseUrl, timeoutMs: options.endpointTimeoutMs ?? 5000, maxConnections: 10 });
+  const scheduling = { fixedIntervals: options.fixedIntervals ?? false, randomizationFactor: options.randomizationFactor ?? 0 };
+  const scheduler = new Scheduler({
+    store,
+    delivery,
+    clock,
+    instanceId,
+    log: silentLogger,
+    maxRunning: options.maxRunning ?? 100,
+    scanFrequencyMs: 1000,
+    outcome: {
+      scheduling,
+      retry: { intervalMs: 60_000, multiplier: 1, maxIntervalMs: 60_000, stopAfterMs: 0, ...options.retry },
+    },
+    ...(options.random ? { random: options.random } : {}),
+    onAttempt: (e) => attempts.push(e),
+  });
+  const handler = createApiHandler({ store, clock, instanceId, scheduling, log: silentLogger, onScheduled: (t) => scheduler.notify(t) });
+  const http = await startHttpServer(handler, { host: '127.0.0.1', port: 0, idleTimeout: 5000, readTimeout: 5000, writeTimeout: 5000 });
+  return {
+    clock,
+    store,
+    scheduler,
+    endpoint,
+    apiUrl: http.url,
+    attempts,
+    instanceId,
+    async api(method, path, body) {
+      const res = await fetch(http.url + path, {
+        method,
+        ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      });
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      return { status: res.status, json, text };
+    },
+    async close() {
+      await scheduler.stop(1000);
+      await http.close(1000);
+      await delivery.close();
+      await endpoint.close();
+      if (!options.store) await store.close();
+    },
+  };
+}
