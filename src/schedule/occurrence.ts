@@ -37,6 +37,7 @@ function periodicInterval(job: Job): Duration {
  * keeps month roll-over sticky (Jul 31 → Aug 31 → Oct 1 → Nov 1).
  */
 function advance(from: number, interval: Duration, location: string, now: number, keepNow: boolean): number {
+  // After a run the occurrence due exactly now is spent; on enable it is kept.
   const past = (t: number): boolean => (keepNow ? t < now : t <= now);
   if (!hasDatePart(interval)) {
     const step = timePartMs(interval);
