@@ -1,0 +1,116 @@
+// A table created by Go Dalga v3 (no id) or v4 is upgraded in place by createTables without
+// losing a job, and the new store then works on it.
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { openMysqlStore } from '../../src/store/mysql.js';
+import type { Store } from '../../src/store/store.js';
+import { createTestDatabase, skipMysql, type TestDatabase } from '../support/mysql.js';
+
+// The original's DDL (spec §8), as `dalga -create-tables` made it.
+const instancesDdl = (t: string): string =>
+  `CREATE TABLE \`${t}_instances\` (
+     \`id\` INT UNSIGNED NOT NULL, \`updated_at\` DATETIME NOT NULL, PRIMARY KEY (\`id\`)
+   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
+const jobsDdl = (t: string, withId: boolean): string =>
+  `CREATE TABLE \`${t}\` (
+     \`path\` VARCHAR(255) NOT NULL, \`body\` VARCHAR(255) NOT NULL, \`interval\` VARCHAR(255) NOT NULL,
+     \`location\` VARCHAR(255) NOT NULL, \`next_run\` DATETIME NULL, \`next_sched\` DATETIME NOT NULL,
+     \`instance_id\` INT UNSIGNED,
+     ${withId ? '`id` BIGINT NOT NULL AUTO_INCREMENT UNIQUE,' : ''}
+     PRIMARY KEY (\`path\`, \`body\`), KEY (\`next_run\`),
+     FOREIGN KEY (\`instance_id\`) REFERENCES \`${t}_instances\` (\`id\`) ON DELETE SET NULL
+   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
+
+const ROWS = [
+  ['check_feed', '1234', 'PT60S', '', '2014-11-11 22:11:40', '2014-11-11 22:11:40', null],
+  ['daily', 'x', 'P1D', 'America/Los_Angeles', '2020-03-06 22:09:00', '2020-03-06 22:09:00', null],
+  ['running', 'y', 'PT5H', 'Europe/Istanbul', '2020-01-01 00:00:00', '2020-01-01 00:00:00', 42],
+  ['disabled', 'z', 'PT1M', '', null, '2021-05-05 05:05:05', null],
+  ['bad', 'P-5S', 'P-5S', '', '2020-01-01 00:00:01', '2020-01-01 00:00:01', null],
+] as const;
+
+const ms = (text: string | null): number | null => (text === null ? null : Date.parse(`${text.replace(' ', 'T')}Z`));
+
+describe.skipIf(skipMysql())('upgrading a Go Dalga table in place', () => {
+  let database: TestDatabase;
+  let failed = false;
+  const stores: Store[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  beforeEach(() => {
+    onTestFailed(() => {
+      failed = true;
+    });
+  });
+  afterAll(async () => {
+    for (const store of stores) await store.close();
+    if (!failed) await database?.drop();
+  });
+
+  async function legacyTable(table: string, withId: boolean): Promise<void> {
+    const conn = await database.admin();
+    await conn.query(instancesDdl(table));
+    await conn.query(jobsDdl(table, withId));
+    await conn.query(`INSERT INTO \`${table}_instances\` VALUES (42, UTC_TIMESTAMP())`);
+    for (const row of ROWS) {
+      await conn.query(`INSERT INTO \`${table}\` (path, body, \`interval\`, location, next_run, next_sched, instance_id) VALUES (?, ?, ?, ?, ?, ?, ?)`, [...row]);
+    }
+    await conn.end();
+  }
+
+  async function showCreate(table: string): Promise<string> {
+    const conn = await database.admin();
+    const [rows] = await conn.query(`SHOW CREATE TABLE \`${table}\``);
+    await conn.end();
+    return (rows as { 'Create Table': string }[])[0]!['Create Table'];
+  }
+
+  for (const [version, withId] of [['v3', false], ['v4', true]] as const) {
+    it(`keeps every job of a ${version} table and works on it`, async () => {
+      const table = `go_${version}`;
+      await legacyTable(table, withId);
+      const store = await openMysqlStore({ ...database.options, table });
+      stores.push(store);
+      await store.createTables();
+
+      const ddl = await showCreate(table);
+      expect(ddl).toMatch(/`next_run` datetime\(3\) DEFAULT NULL/);
+      expect(ddl).toMatch(/`next_sched` datetime\(3\) NOT NULL/);
+      expect(ddl).toMatch(/`id` bigint\(20\) NOT NULL AUTO_INCREMENT/);
+      expect(ddl).toMatch(/`failures` int\(11\) NOT NULL DEFAULT 0/);
+      expect(ddl).toMatch(/KEY `claim_idx` \(`instance_id`,`next_run`\)/);
+      expect(ddl).toMatch(/ON DELETE SET NULL/);
+      expect(await showCreate(`${table}_instances`)).toMatch(/`updated_at` datetime\(3\) NOT NULL/);
+
+      const ids = new Set<number>();
+      for (const [path, body, interval, location, nextRun, nextSched, instanceId] of ROWS) {
+        const job = await store.getJob({ path, body });
+        expect(job).toMatchObject({ path, body, interval, location, nextRun: ms(nextRun), nextSched: ms(nextSched), instanceId, lastRun: null, lastStatus: null, failures: 0 });
+        ids.add(job!.id);
+      }
+      expect(ids.size).toBe(ROWS.length);
+      if (withId) {
+        const listed = await store.listJobs({ order: 'insert-order', reverse: false, limit: 10 });
+        expect(listed.map((j) => j.path)).toEqual(ROWS.map((r) => r[0]));
+      }
+
+      // A second run changes nothing.
+      await store.createTables();
+      expect(await showCreate(table)).toBe(ddl);
+
+      // The new store works on it: claims (with ms), outcomes, instances, distinct astral keys.
+      await store.heartbeat(7, Date.UTC(2022, 0, 1));
+      const claimed = await store.claimDue(7, Date.UTC(2020, 0, 1, 0, 0, 1), 10);
+      expect(claimed.map((j) => j.path)).toEqual(['check_feed', 'bad']);
+      await store.recordOutcomes(claimed.map((j) => ({ kind: 'update', id: j.id, key: j, instanceId: 7, nextRun: Date.UTC(2030, 0, 1, 0, 0, 0, 5), nextSched: Date.UTC(2030, 0, 1), lastRun: Date.UTC(2022, 0, 1), lastStatus: '200', failures: 0 })));
+      expect((await store.getJob({ path: 'check_feed', body: '1234' }))?.nextRun).toBe(Date.UTC(2030, 0, 1, 0, 0, 0, 5));
+      expect(await store.expireInstances(Date.now() + 120_000, 60_000)).toBe(2);
+      expect((await store.getJob({ path: 'running', body: 'y' }))?.instanceId).toBeNull();
+      const a = await store.putJob({ path: '😃', body: '1', interval: 'PT1S', location: '', nextRun: 1e12, nextSched: 1e12 });
+      const b = await store.putJob({ path: '😄', body: '1', interval: 'PT1S', location: '', nextRun: 1e12, nextSched: 1e12 });
+      expect(a.id).not.toBe(b.id);
+      expect((await store.status(7, Date.UTC(2025, 0, 1))).totalJobs).toBe(ROWS.length + 2);
+    });
+  }
+});
