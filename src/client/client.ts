@@ -184,7 +184,6 @@ function createTransport(base: URL, timeoutMs: number, token: string | undefined
     // Keep-alive, for `ls --all` and the live view; idle sockets are unref'd by the agent, so
     // they never keep the process alive.
     agent ??= new mod.Agent({ keepAlive: true });
-    const url = new URL(spec.target, base);
     const payload = spec.form?.toString();
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (token !== undefined && token !== '') headers.Authorization = `Bearer ${token}`;
@@ -193,7 +192,18 @@ function createTransport(base: URL, timeoutMs: number, token: string | undefined
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
     return new Promise<Reply>((resolve, reject) => {
-      const req = mod.request(url, { method: spec.method, headers, agent }, (res: IncomingMessage) => {
+      // The path is sent exactly as built: resolving it as a URL would collapse a job path or
+      // body of `.` or `..` (even percent-encoded) as a dot segment.
+      const options = {
+        protocol: base.protocol,
+        hostname: base.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: base.port,
+        path: `${base.pathname}${spec.target}`,
+        method: spec.method,
+        headers,
+        agent,
+      };
+      const req = mod.request(options, (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));

@@ -73,6 +73,9 @@ describe('schedule and get', () => {
     expect((await on(['schedule', path, body, '--interval', '60'])).code).toBe(0);
     const job = JSON.parse((await on(['get', path, body, '--json'])).stdout) as JobJson;
     expect(job).toMatchObject({ path, body });
+    // Dot segments are sent as they are, not resolved away.
+    expect((await on(['schedule', '..', '.', '--interval', '60'])).code).toBe(0);
+    expect(JSON.parse((await on(['get', '..', '.', '--json'])).stdout)).toMatchObject({ path: '..', body: '.' });
   });
 
   it('a missing job exits 4', async () => {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClient, type DalgaClient } from '../../../src/client/client.js';
 import type { JobJson } from '../../../src/client/types.js';
@@ -27,6 +28,10 @@ const JOB: JobJson = {
   last_status: null,
   failures: 0,
 };
+
+function hasIPv6Loopback(): boolean {
+  return Object.values(networkInterfaces()).some((list) => list?.some((i) => i.internal && i.family === 'IPv6'));
+}
 
 let server: Server;
 let baseURL: string;
@@ -71,6 +76,24 @@ describe('requests', () => {
   it('encodes path and body as single segments', async () => {
     await client().get('a/b?c#d+e %', 'x/../y');
     expect(seen[0]).toMatchObject({ method: 'GET', url: '/jobs/a%2Fb%3Fc%23d%2Be%20%25/x%2F..%2Fy' });
+  });
+
+  it('sends dot segments as they are, without resolving them', async () => {
+    await client().get('..', '.');
+    await client().get('%2e%2e', 'a');
+    expect(seen.map((s) => s.url)).toEqual(['/jobs/../.', '/jobs/%252e%252e/a']);
+  });
+
+  it.skipIf(!hasIPv6Loopback())('reaches an IPv6 loopback daemon', async () => {
+    const v6 = createServer((_req, res) => res.writeHead(200).end(JSON.stringify(JOB)));
+    await new Promise<void>((resolve) => v6.listen(0, '::1', resolve));
+    try {
+      const port = (v6.address() as AddressInfo).port;
+      await expect(createClient({ baseURL: `http://[::1]:${port}` }).get('p', 'b')).resolves.toEqual(JOB);
+    } finally {
+      v6.closeAllConnections();
+      await new Promise<void>((resolve) => v6.close(() => resolve()));
+    }
   });
 
   it('schedules with PUT and a form body, and sends the bearer token', async () => {
