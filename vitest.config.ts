@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // MySQL tests use their own databases; files run in parallel on 2 cores.
     pool: 'forks',
+    globalSetup: ['test/support/global-setup.ts'],
   },
 });

@@ -78,6 +78,7 @@ export async function startDaemon(config: Config, log: Logger, deps: DaemonDeps 
       scheduling: { fixedIntervals: config.jobs.fixedIntervals, randomizationFactor: config.jobs.randomizationFactor },
       log: ilog,
       onScheduled: (nextRun) => scheduler.notify(nextRun),
+      token: config.listen.token,
     });
     const http = await startHttpServer(handler, config.listen);
     heartbeat.start();
