@@ -38,6 +38,8 @@ export interface WatchAppProps {
   readonly timeZone?: string;
   /** Called when the user quits, before Ink exits. */
   readonly onQuit?: () => void;
+  /** Read keys (default). False when stdin is not a terminal: then only a signal ends the view. */
+  readonly interactive?: boolean;
 }
 
 /** Lines that are not job rows: two of header, the column titles and the footer. */
@@ -136,7 +138,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
     const target = { path: row.job.path, body: row.job.body };
     if (input === 'd') void act(row.job.next_run === null ? 'enable' : 'disable', target);
     if (input === 'x') dispatch({ type: 'confirm', target });
-  });
+  }, { isActive: props.interactive ?? true });
 
   const editFilter = (input: string, key: Key): void => {
     if (key.escape) {

@@ -19,6 +19,7 @@ export interface RunWatchOptions {
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l';
 const SHOW_CURSOR = '\u001b[?25h';
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** https://no-color.org: a non-empty NO_COLOR turns colour off whatever else says. */
 export function colourAllowed(requested: boolean, env: NodeJS.ProcessEnv): boolean {
@@ -45,11 +46,20 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
         query={options.query}
         refreshMs={Math.max(100, options.refreshMs)}
         color={colourAllowed(options.color, process.env)}
+        interactive={process.stdin.isTTY === true}
       />,
       { exitOnCtrlC: false, patchConsole: true },
     );
-    await instance.waitUntilExit();
-    instance.cleanup();
+    // Keys are read in raw mode, so Ctrl-C is a key; a signal from elsewhere still ends the
+    // view the same way, leaving the terminal as it was.
+    const stop = (): void => instance.unmount();
+    for (const signal of SIGNALS) process.once(signal, stop);
+    try {
+      await instance.waitUntilExit();
+    } finally {
+      for (const signal of SIGNALS) process.off(signal, stop);
+      instance.cleanup();
+    }
   } finally {
     restore();
     process.off('exit', restore);

@@ -233,6 +233,13 @@ describe('WatchApp: keys', () => {
     await app.exited;
   });
 
+  it('reads no keys when stdin is not a terminal', async () => {
+    const app = await mount(fourStates(), { interactive: false });
+    await app.press('q', KEY.down);
+    expect(app.quits()).toBe(0);
+    expect(app.line('running-job')).toMatch(/^> /);
+  });
+
   it('Ctrl-C quits even in the middle of a filter', async () => {
     const app = await mount(fourStates());
     await app.press('/', 'a', KEY.ctrlC);
