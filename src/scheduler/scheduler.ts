@@ -23,6 +23,8 @@ export interface SchedulerOptions {
   onAttempt?: (event: AttemptEvent) => void;
   /** Observes store failures of the loop (metrics). */
   onStoreError?: (err: unknown) => void;
+  /** Observes the size of every claim batch, empty ones included (metrics). */
+  onClaim?: (count: number) => void;
 }
 
 export interface AttemptEvent {
@@ -147,6 +149,7 @@ export class Scheduler {
     if (limit <= 0) return 0;
     const { store, clock, instanceId } = this.opts;
     const jobs = await store.claimDue(instanceId, clock.now(), limit);
+    this.opts.onClaim?.(jobs.length);
     for (const job of jobs) this.dispatch(job);
     return jobs.length;
   }
