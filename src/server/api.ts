@@ -8,6 +8,7 @@ import type { JobKey } from '../schedule/job.js';
 import { disableChange, enableChange, type SchedulingConfig } from '../schedule/occurrence.js';
 import { initialSchedule, ParamError, parseBool, parseScheduleParams } from '../schedule/params.js';
 import type { Store } from '../store/store.js';
+import type { OpsRoutes } from './health.js';
 import { toJobJson } from './job-json.js';
 import { decodeJobKey } from './job-key.js';
 import { listPage, parseContinueParams, parseListParams } from './listing.js';
@@ -30,6 +31,8 @@ export interface ApiDeps {
    * (401 otherwise). Empty or absent: no authentication, as in the original.
    */
   token?: string;
+  /** `/healthz`, `/readyz`, `/metrics` (src/server/health.ts); absent: those paths answer 404. */
+  ops?: OpsRoutes;
 }
 
 interface Call {
@@ -57,6 +60,9 @@ const ROUTES: readonly Route[] = [
     methods: { GET: handleGet, PUT: handlePut, PATCH: handlePatch, DELETE: handleDelete },
   },
   { pattern: /^\/status$/, methods: { GET: handleStatus } },
+  { pattern: /^\/healthz$/, methods: { GET: opsHandler('healthz') } },
+  { pattern: /^\/readyz$/, methods: { GET: opsHandler('readyz') } },
+  { pattern: /^\/metrics$/, methods: { GET: opsHandler('metrics') } },
 ];
 
 export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -185,6 +191,16 @@ async function handleStatus({ res, deps }: Call): Promise<void> {
     lag: Math.floor(counts.lagSeconds),
   };
   sendJson(res, 200, status);
+}
+
+// ---- operations ---------------------------------------------------------------------------
+
+function opsHandler(name: keyof OpsRoutes): Handler {
+  return async ({ req, res, deps }) => {
+    const serve = deps.ops?.[name];
+    if (serve === undefined) return sendText(res, 404, '404 page not found');
+    await serve(req, res);
+  };
 }
 
 // ---- helpers ------------------------------------------------------------------------------
