@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { JobKey } from '../schedule/job.js';
 import { disableChange, enableChange, type SchedulingConfig } from '../schedule/occurrence.js';
 import { initialSchedule, ParamError, parseBool, parseScheduleParams } from '../schedule/params.js';
+import { jobPathProblem } from '../schedule/job-path.js';
 import type { Store } from '../store/store.js';
 import type { OpsRoutes } from './health.js';
 import { toJobJson } from './job-json.js';
@@ -139,6 +140,9 @@ async function handleGet({ res, deps }: Call, params: readonly string[]): Promis
 
 async function handlePut({ req, res, query, deps }: Call, params: readonly string[]): Promise<void> {
   const key = keyOf(params);
+  // Refused here rather than failing at every delivery attempt (delivery applies the same rule).
+  const unsafe = jobPathProblem(key.path);
+  if (unsafe !== undefined) throw new HttpError(400, unsafe);
   const form = await readFormBody(req);
   const schedule = planSchedule((name) => formValue(form, query, name), deps.clock.now());
   const job = await deps.store.putJob({ ...key, ...schedule });
