@@ -1,0 +1,64 @@
+import type { Logger } from '../log.js';
+import type { AttemptEvent } from '../scheduler/scheduler.js';
+
+// What became of one delivery attempt, in the four words the metrics and the logs share.
+
+/**
+ * - `success`: the endpoint answered 200; a periodic job got its next occurrence, a one-off job
+ *   was deleted.
+ * - `deleted`: the endpoint answered 204 ("this job is invalid"); the job was deleted.
+ * - `retried`: any other answer, a timeout or a connection error; the job will be tried again.
+ * - `failed`: a failure that gave up: retries exhausted (a periodic job skipped to its next
+ *   occurrence, a one-off job was disabled), or the job cannot be scheduled and was disabled.
+ */
+export type AttemptKind = 'success' | 'deleted' | 'retried' | 'failed';
+
+export const ATTEMPT_KINDS: readonly AttemptKind[] = ['success', 'deleted', 'retried', 'failed'];
+
+export function classifyAttempt(e: Pick<AttemptEvent, 'job' | 'result' | 'outcome'>): AttemptKind {
+  const status = 'status' in e.result ? e.result.status : undefined;
+  const { outcome } = e;
+  if (outcome.kind === 'delete') return status === 204 ? 'deleted' : 'success';
+  // A 200 whose next run could not be computed disables the job: that is not a success.
+  if (outcome.nextRun === null) return 'failed';
+  if (status === 200) return 'success';
+  // A retry keeps the occurrence (next_sched); giving up moves on to the next one.
+  return outcome.nextSched === e.job.nextSched ? 'retried' : 'failed';
+}
+
+/** Milliseconds from when the job was due (next_run, retries included) to when the attempt began. */
+export function latenessMs(e: Pick<AttemptEvent, 'job' | 'startedAt'>): number {
+  const due = e.job.nextRun ?? e.job.nextSched;
+  return Math.max(0, e.startedAt - due);
+}
+
+/**
+ * One log line per attempt. Successes are debug: at thousands of deliveries a second, info
+ * would drown everything else. Retries are warn, give-ups error. Nothing secret is logged: the
+ * job's path and body identify it; headers (signatures) are not included.
+ */
+export function logAttempt(log: Logger, e: AttemptEvent): void {
+  const kind = classifyAttempt(e);
+  const fields = attemptFields(e, kind);
+  if (kind === 'success' || kind === 'deleted') return log.debug(fields, 'delivered');
+  if (kind === 'retried') return log.warn(fields, 'delivery failed; will retry');
+  log.error(fields, 'delivery failed; gave up');
+}
+
+export function attemptFields(e: AttemptEvent, kind: AttemptKind = classifyAttempt(e)): Record<string, unknown> {
+  const { job, result, outcome } = e;
+  return {
+    path: job.path,
+    body: job.body,
+    sched: iso(job.nextSched),
+    ...('status' in result ? { status: result.status } : 'error' in result ? { error: result.error } : { error: result.invalid }),
+    durationMs: e.finishedAt - e.startedAt,
+    latenessMs: latenessMs(e),
+    outcome: kind,
+    ...(outcome.kind === 'update' ? { nextRun: outcome.nextRun === null ? null : iso(outcome.nextRun), failures: outcome.failures } : {}),
+  };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

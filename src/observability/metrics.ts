@@ -1,0 +1,170 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Clock } from '../clock.js';
+import type { StatusCounts } from '../schedule/job.js';
+import type { AttemptEvent } from '../scheduler/scheduler.js';
+import type { Store } from '../store/store.js';
+import { ATTEMPT_KINDS, classifyAttempt, latenessMs } from './attempt.js';
+
+// Prometheus metrics of one daemon, in a registry of its own (never prom-client's global one),
+// so several daemons can live in one process (tests) without sharing counters.
+
+/** Where a store error was seen: the claim/record loop, the heartbeat, a probe or a scrape. */
+export type StoreErrorSource = 'scheduler' | 'heartbeat' | 'readiness' | 'metrics';
+
+export interface MetricsOptions {
+  instanceId: number;
+  version: string;
+  store: Pick<Store, 'kind' | 'status'>;
+  /** The daemon's clock: "now" for the status query. */
+  clock: Clock;
+  /** Jobs this instance has claimed and not yet recorded (Scheduler.running). */
+  running: () => number;
+  /** Node's process metrics (CPU, memory, event loop lag); default true. */
+  processMetrics?: boolean;
+  /** Longest wait for the status query on a scrape, real ms (default 2000). */
+  statusTimeoutMs?: number;
+}
+
+export interface DalgaMetrics {
+  readonly registry: Registry;
+  readonly contentType: string;
+  observeAttempt(event: AttemptEvent): void;
+  observeClaim(count: number): void;
+  observeStoreError(source: StoreErrorSource): void;
+  /** The text exposition; queries the store for the `/status` figures. */
+  render(): Promise<string>;
+}
+
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const LATENESS_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+const BATCH_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
+
+export function createMetrics(options: MetricsOptions): DalgaMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+
+  const deliveries = new Counter({
+    name: 'dalga_deliveries_total',
+    help: 'Delivery attempts by outcome: success (200), deleted (204), retried (failed, will retry), failed (failed, gave up or disabled)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  for (const outcome of ATTEMPT_KINDS) deliveries.inc({ outcome }, 0);
+  const duration = new Histogram({
+    name: 'dalga_delivery_duration_seconds',
+    help: 'Time from sending the POST to having its answer (or error)',
+    buckets: DURATION_BUCKETS,
+    registers,
+  });
+  const lateness = new Histogram({
+    name: 'dalga_delivery_lateness_seconds',
+    help: 'Time from when a job was due (next_run) to when its delivery started',
+    buckets: LATENESS_BUCKETS,
+    registers,
+  });
+  const claimBatch = new Histogram({
+    name: 'dalga_claim_batch_size',
+    help: 'Jobs taken by one claim transaction (claims that found none are not observed)',
+    buckets: BATCH_BUCKETS,
+    registers,
+  });
+  const storeErrors = new Counter({
+    name: 'dalga_store_errors_total',
+    help: 'Failed store operations, by where they happened (scheduler, heartbeat, readiness, metrics)',
+    labelNames: ['source'] as const,
+    registers,
+  });
+  for (const source of ['scheduler', 'heartbeat'] as const) storeErrors.inc({ source }, 0);
+  new Gauge({
+    name: 'dalga_instance_running_jobs',
+    help: 'Jobs this instance is delivering now (claimed, outcome not yet recorded)',
+    registers,
+    collect() {
+      this.set(options.running());
+    },
+  });
+  const info = new Gauge({
+    name: 'dalga_instance_info',
+    help: 'Always 1; labels describe this instance',
+    labelNames: ['instance_id', 'version', 'store'] as const,
+    registers,
+  });
+  info.set({ instance_id: String(options.instanceId), version: options.version, store: options.store.kind }, 1);
+  registerStatusGauges(registry, options, () => storeErrors.inc({ source: 'metrics' }));
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    observeAttempt(event) {
+      deliveries.inc({ outcome: classifyAttempt(event) });
+      duration.observe(Math.max(0, event.finishedAt - event.startedAt) / 1000);
+      lateness.observe(latenessMs(event) / 1000);
+    },
+    observeClaim(count) {
+      if (count > 0) claimBatch.observe(count);
+    },
+    observeStoreError(source) {
+      storeErrors.inc({ source });
+    },
+    render: () => registry.metrics(),
+  };
+}
+
+type StatusFigure = Exclude<keyof StatusCounts, 'instanceRunningJobs'>;
+
+const STATUS_GAUGES: readonly { name: string; help: string; figure: StatusFigure }[] = [
+  { name: 'dalga_jobs', help: 'Jobs in the table (GET /status total_jobs)', figure: 'totalJobs' },
+  { name: 'dalga_jobs_pending', help: 'Jobs due and not yet claimed (pending_jobs)', figure: 'pendingJobs' },
+  { name: 'dalga_jobs_running', help: 'Jobs claimed by any instance (running_jobs)', figure: 'runningJobs' },
+  { name: 'dalga_instances', help: 'Live instances sharing the table (total_instances)', figure: 'totalInstances' },
+  { name: 'dalga_lag_seconds', help: 'Seconds since the oldest due, unclaimed job should have run (lag)', figure: 'lagSeconds' },
+];
+
+/**
+ * The `/status` figures, read with one store query per scrape: every gauge's collect() joins
+ * the query in flight (prom-client starts them all in the same tick). When the store does not
+ * answer, the figures are NaN (unknown, not zero) and `dalga_store_up` is 0.
+ */
+function registerStatusGauges(registry: Registry, options: MetricsOptions, onError: () => void): void {
+  let inFlight: Promise<StatusCounts | undefined> | undefined;
+  const fetchStatus = (): Promise<StatusCounts | undefined> =>
+    (inFlight ??= readStatus(options, onError).finally(() => {
+      inFlight = undefined;
+    }));
+  new Gauge({
+    name: 'dalga_store_up',
+    help: '1 when the store answered the status query of this scrape, else 0',
+    registers: [registry],
+    async collect() {
+      this.set((await fetchStatus()) === undefined ? 0 : 1);
+    },
+  });
+  for (const { name, help, figure } of STATUS_GAUGES) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        const status = await fetchStatus();
+        this.set(status === undefined ? Number.NaN : status[figure]);
+      },
+    });
+  }
+}
+
+async function readStatus(options: MetricsOptions, onError: () => void): Promise<StatusCounts | undefined> {
+  const timeoutMs = options.statusTimeoutMs ?? 2000;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('status query timed out')), timeoutMs);
+  });
+  try {
+    return await Promise.race([options.store.status(options.instanceId, options.clock.now()), timeout]);
+  } catch {
+    onError();
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
