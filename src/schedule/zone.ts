@@ -147,11 +147,12 @@ export function formatInstant(ms: number, location: string): string {
 }
 
 const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
 
 /**
  * Parses an RFC 3339 timestamp that carries an offset or `Z` (as Go's time.RFC3339 layout
- * does) into epoch ms. Digits beyond milliseconds are truncated.
+ * does) into epoch ms. Digits beyond milliseconds are truncated; like Go, a comma may stand for
+ * the decimal point.
  */
 export function parseRfc3339(text: string): number {
   const m = RFC3339.exec(text);
