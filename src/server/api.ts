@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StatusJson } from '../client/types.js';
 import type { Clock } from '../clock.js';
@@ -9,6 +8,7 @@ import { disableChange, enableChange, type SchedulingConfig } from '../schedule/
 import { initialSchedule, ParamError, parseBool, parseScheduleParams } from '../schedule/params.js';
 import { jobPathProblem } from '../schedule/job-path.js';
 import type { Store } from '../store/store.js';
+import { isAuthorized, isOpenPath } from './auth.js';
 import type { OpsRoutes } from './health.js';
 import { toJobJson } from './job-json.js';
 import { decodeJobKey } from './job-key.js';
@@ -74,10 +74,10 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
 }
 
 async function dispatch(req: IncomingMessage, res: ServerResponse, deps: ApiDeps): Promise<void> {
-  if (!isAuthorized(req, deps.token)) {
+  const { rawPath, query } = splitTarget(req.url ?? '');
+  if (!isOpenPath(rawPath) && !isAuthorized(req.headers.authorization, deps.token)) {
     return sendText(res, 401, 'unauthorized — send the token as "Authorization: Bearer <token>"', { 'WWW-Authenticate': 'Bearer realm="dalga"' });
   }
-  const { rawPath, query } = splitTarget(req.url ?? '');
   const match = findRoute(rawPath);
   if (match === undefined) return sendText(res, 404, '404 page not found');
   const { route, params } = match;
@@ -86,17 +86,6 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, deps: ApiDeps
     return sendText(res, 405, 'Method Not Allowed', { Allow: allowHeader(route) });
   }
   await handler({ req, res, query, deps }, params);
-}
-
-function isAuthorized(req: IncomingMessage, token: string | undefined): boolean {
-  if (token === undefined || token === '') return true;
-  const match = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
-  // Compare digests so neither the length nor the content leaks through timing.
-  return match !== null && timingSafeEqual(digest(match[1] ?? ''), digest(token));
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
 }
 
 /**
