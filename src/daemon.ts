@@ -2,10 +2,14 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/schema.js';
 import { createDelivery } from './delivery/delivery.js';
 import type { Logger } from './log.js';
+import { logAttempt } from './observability/attempt.js';
+import { createMetrics } from './observability/metrics.js';
+import { packageVersion } from './observability/version.js';
 import { Heartbeat, newInstanceId } from './scheduler/instance.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { ServerClock } from './scheduler/server-clock.js';
 import { createApiHandler } from './server/api.js';
+import { createOpsRoutes } from './server/health.js';
 import { startHttpServer } from './server/http-server.js';
 import { describeStore, openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -29,6 +33,7 @@ export interface Daemon {
 }
 
 const CLOCK_SYNC_EVERY_MS = 60_000;
+const HEARTBEAT_EVERY_MS = 1000;
 
 /** Wires store, scheduler, heartbeat and HTTP API, and starts them in that order. */
 export async function startDaemon(config: Config, log: Logger, deps: DaemonDeps = {}): Promise<Daemon> {
@@ -42,7 +47,17 @@ export async function startDaemon(config: Config, log: Logger, deps: DaemonDeps 
     const instanceId = deps.instanceId ?? newInstanceId();
     const ilog = log.child({ instance: instanceId });
 
-    const heartbeat = new Heartbeat({ store, clock, instanceId, log: ilog, instanceTimeoutMs: config.mysql.instanceTimeout });
+    // The scheduler is created below; the running gauge reads it only at scrape time.
+    const metrics = createMetrics({ instanceId, version: packageVersion(), store, clock, running: () => scheduler.running });
+    const heartbeat = new Heartbeat({
+      store,
+      clock,
+      instanceId,
+      log: ilog,
+      instanceTimeoutMs: config.mysql.instanceTimeout,
+      intervalMs: HEARTBEAT_EVERY_MS,
+      onStoreError: () => metrics.observeStoreError('heartbeat'),
+    });
     await heartbeat.beat();
 
     const delivery = createDelivery({
@@ -68,7 +83,12 @@ export async function startDaemon(config: Config, log: Logger, deps: DaemonDeps 
         },
       },
       ...(deps.random ? { random: deps.random } : {}),
-      onAttempt: (e) => logAttempt(ilog, e),
+      onAttempt: (e) => {
+        logAttempt(ilog, e);
+        metrics.observeAttempt(e);
+      },
+      onClaim: (count) => metrics.observeClaim(count),
+      onStoreError: () => metrics.observeStoreError('scheduler'),
     });
 
     const handler = createApiHandler({
@@ -79,6 +99,17 @@ export async function startDaemon(config: Config, log: Logger, deps: DaemonDeps 
       log: ilog,
       onScheduled: (nextRun) => scheduler.notify(nextRun),
       token: config.listen.token,
+      ops: createOpsRoutes({
+        readiness: {
+          // The scheduler's own cheapest query: it reads the jobs table, so it fails when that is gone.
+          probeStore: () => store.nextDueAt(),
+          lastBeatAt: () => heartbeat.lastBeatAt,
+          now: () => clock.now(),
+          beatIntervalMs: HEARTBEAT_EVERY_MS,
+          onProbeError: () => metrics.observeStoreError('readiness'),
+        },
+        metrics,
+      }),
     });
     const http = await startHttpServer(handler, config.listen);
     heartbeat.start();
@@ -107,18 +138,4 @@ export async function startDaemon(config: Config, log: Logger, deps: DaemonDeps 
     if (ownsStore) await store.close().catch(() => undefined);
     throw err;
   }
-}
-
-function logAttempt(log: Logger, e: import('./scheduler/scheduler.js').AttemptEvent): void {
-  const { job, result, outcome } = e;
-  const fields = {
-    path: job.path,
-    body: job.body,
-    sched: new Date(job.nextSched).toISOString(),
-    durationMs: e.finishedAt - e.startedAt,
-    ...('status' in result ? { status: result.status } : 'error' in result ? { error: result.error } : { invalid: result.invalid }),
-    outcome: outcome.kind === 'delete' ? 'deleted' : outcome.nextRun === null ? 'disabled' : outcome.failures > 0 ? 'retry' : 'rescheduled',
-  };
-  if ('status' in result && (result.status === 200 || result.status === 204)) log.debug(fields, 'delivered');
-  else log.warn(fields, 'delivery failed');
 }
