@@ -1,6 +1,6 @@
 // The shared store: MySQL or MariaDB through a mysql2/promise pool. Every session runs at
 // READ COMMITTED in UTC; claims and outcomes are batched into a few statements per transaction.
-import mysql, { type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
+import mysql, { type ExecuteValues, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
 import type { Config } from '../config/schema.js';
 import { ConfigError, StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -118,6 +118,8 @@ async function detectIsolationVariable(
 class MysqlStore implements Store {
   readonly kind = 'mysql' as const;
   private readonly selectDue: string;
+  /** Go's readTimeout/writeTimeout are I/O deadlines; here they bound each statement. */
+  private readonly timeout: number;
   private closed = false;
 
   constructor(
@@ -127,6 +129,7 @@ class MysqlStore implements Store {
     private readonly where: string,
   ) {
     this.selectDue = q.selectDue(options.skipLocked);
+    this.timeout = Math.max(options.readTimeout, options.writeTimeout);
   }
 
   async createTables(): Promise<void> {
@@ -143,21 +146,19 @@ class MysqlStore implements Store {
   async putJob(job: NewJob): Promise<Job> {
     return this.transaction(async (conn) => {
       const params = [job.path, job.body, job.interval, job.location, toSqlTime(job.nextRun), toSqlTime(job.nextSched)];
-      await conn.execute(this.q.putJob, params);
-      const [[row]] = await conn.execute<JobRow[]>(this.q.getJob, [job.path, job.body]);
+      await this.exec(conn, this.q.putJob, params);
+      const [[row]] = await this.exec<JobRow[]>(conn, this.q.getJob, [job.path, job.body]);
       return toJob(row!);
     });
   }
 
   async getJob(key: JobKey): Promise<Job | null> {
-    return this.guard(async () => {
-      const [[row]] = await this.pool.execute<JobRow[]>(this.q.getJob, [key.path, key.body]);
-      return row === undefined ? null : toJob(row);
-    });
+    const [[row]] = await this.run<JobRow[]>(this.q.getJob, [key.path, key.body]);
+    return row === undefined ? null : toJob(row);
   }
 
   async deleteJob(key: JobKey): Promise<void> {
-    await this.guard(() => this.pool.execute(this.q.deleteJob, [key.path, key.body]));
+    await this.run(this.q.deleteJob, [key.path, key.body]);
   }
 
   async updateSchedule(
@@ -165,49 +166,45 @@ class MysqlStore implements Store {
     change: (job: Job) => { nextRun: number | null; nextSched: number } | null,
   ): Promise<Job | null> {
     return this.transaction(async (conn) => {
-      const [[row]] = await conn.execute<JobRow[]>(this.q.getJobForUpdate, [key.path, key.body]);
+      const [[row]] = await this.exec<JobRow[]>(conn, this.q.getJobForUpdate, [key.path, key.body]);
       if (row === undefined) return null;
       const job = toJob(row);
       const next = change(job);
       if (next === null) return job;
-      await conn.execute(this.q.setSchedule, [toSqlTime(next.nextRun), toSqlTime(next.nextSched), job.id]);
+      await this.exec(conn, this.q.setSchedule, [toSqlTime(next.nextRun), toSqlTime(next.nextSched), job.id]);
       return { ...job, nextRun: next.nextRun, nextSched: next.nextSched };
     });
   }
 
   async listJobs(query: ListQuery): Promise<Job[]> {
     if (query.limit <= 0) return [];
-    return this.guard(async () => {
-      const jobs: Job[] = [];
-      for (const segment of planList(query)) {
-        const sql = this.q.list({ ...segment, hasAfter: segment.after !== undefined }, query.path !== undefined);
-        const pathParam = query.path === undefined ? [] : [query.path];
-        const params = [...pathParam, ...boundParams(segment, toSqlTime), String(query.limit - jobs.length)];
-        const [rows] = await this.pool.execute<JobRow[]>(sql, params);
-        jobs.push(...rows.map(toJob));
-        if (jobs.length >= query.limit) break;
-      }
-      return jobs;
-    });
+    const jobs: Job[] = [];
+    for (const segment of planList(query)) {
+      const sql = this.q.list({ ...segment, hasAfter: segment.after !== undefined }, query.path !== undefined);
+      const pathParam = query.path === undefined ? [] : [query.path];
+      const params = [...pathParam, ...boundParams(segment, toSqlTime), String(query.limit - jobs.length)];
+      const [rows] = await this.run<JobRow[]>(sql, params);
+      jobs.push(...rows.map(toJob));
+      if (jobs.length >= query.limit) break;
+    }
+    return jobs;
   }
 
   async claimDue(instanceId: number, now: number, limit: number): Promise<Job[]> {
     if (limit <= 0) return [];
     return this.transaction(async (conn) => {
-      const [rows] = await conn.execute<JobRow[]>(this.selectDue, [toSqlTime(now), String(limit)]);
+      const [rows] = await this.exec<JobRow[]>(conn, this.selectDue, [toSqlTime(now), String(limit)]);
       for (const chunk of chunks(rows.map((r) => r.id))) {
         const ids = padded(chunk);
-        await conn.execute(this.q.claim(ids.length), [instanceId, ...ids]);
+        await this.exec(conn, this.q.claim(ids.length), [instanceId, ...ids]);
       }
       return rows.map((row) => ({ ...toJob(row), instanceId }));
     });
   }
 
   async nextDueAt(): Promise<number | null> {
-    return this.guard(async () => {
-      const [[row]] = await this.pool.execute<RowDataPacket[]>(this.q.nextDueAt);
-      return fromSqlTime(row?.next as string | null);
-    });
+    const [[row]] = await this.run<RowDataPacket[]>(this.q.nextDueAt, []);
+    return fromSqlTime(row?.next as string | null);
   }
 
   async recordOutcomes(outcomes: readonly Outcome[]): Promise<void> {
@@ -216,7 +213,7 @@ class MysqlStore implements Store {
       for (const [instanceId, group] of groupByInstance(outcomes)) {
         for (const chunk of chunks(group.deletes)) {
           const ids = padded(chunk);
-          await conn.execute(this.q.deleteClaimed(ids.length), [...ids, instanceId]);
+          await this.exec(conn, this.q.deleteClaimed(ids.length), [...ids, instanceId]);
         }
         for (const chunk of chunks(group.updates)) await this.updateClaimed(conn, instanceId, chunk);
       }
@@ -224,41 +221,35 @@ class MysqlStore implements Store {
   }
 
   async heartbeat(instanceId: number, now: number): Promise<void> {
-    await this.guard(() => this.pool.execute(this.q.heartbeat, [instanceId, toSqlTime(now)]));
+    await this.run(this.q.heartbeat, [instanceId, toSqlTime(now)]);
   }
 
   async expireInstances(now: number, timeoutMs: number): Promise<number> {
-    return this.guard(async () => {
-      const [result] = await this.pool.execute<ResultSetHeader>(this.q.expireInstances, [toSqlTime(now - timeoutMs)]);
-      return result.affectedRows;
-    });
+    const [result] = await this.run<ResultSetHeader>(this.q.expireInstances, [toSqlTime(now - timeoutMs)]);
+    return result.affectedRows;
   }
 
   async removeInstance(instanceId: number): Promise<void> {
-    await this.guard(() => this.pool.execute(this.q.removeInstance, [instanceId]));
+    await this.run(this.q.removeInstance, [instanceId]);
   }
 
   async status(instanceId: number, now: number): Promise<StatusCounts> {
-    return this.guard(async () => {
-      const at = toSqlTime(now);
-      const [[row]] = await this.pool.execute<RowDataPacket[]>(this.q.status, [instanceId, at, at]);
-      const oldest = fromSqlTime(row!.oldest_due as string | null);
-      return {
-        instanceRunningJobs: Number(row!.instance_running),
-        runningJobs: Number(row!.running),
-        totalJobs: Number(row!.total),
-        pendingJobs: Number(row!.pending),
-        totalInstances: Number(row!.instances),
-        lagSeconds: oldest === null ? 0 : Math.max(0, now - oldest) / 1000,
-      };
-    });
+    const at = toSqlTime(now);
+    const [[row]] = await this.run<RowDataPacket[]>(this.q.status, [instanceId, at, at]);
+    const oldest = fromSqlTime(row!.oldest_due as string | null);
+    return {
+      instanceRunningJobs: Number(row!.instance_running),
+      runningJobs: Number(row!.running),
+      totalJobs: Number(row!.total),
+      pendingJobs: Number(row!.pending),
+      totalInstances: Number(row!.instances),
+      lagSeconds: oldest === null ? 0 : Math.max(0, now - oldest) / 1000,
+    };
   }
 
   async serverNow(): Promise<number> {
-    return this.guard(async () => {
-      const [[row]] = await this.pool.query<RowDataPacket[]>(this.q.serverNow);
-      return fromSqlTime(row!.now as string)!;
-    });
+    const [[row]] = await this.run<RowDataPacket[]>(this.q.serverNow, []);
+    return fromSqlTime(row!.now as string)!;
   }
 
   async close(): Promise<void> {
@@ -281,25 +272,53 @@ class MysqlStore implements Store {
       ...rows.map((o) => o.id),
       instanceId,
     ];
-    await conn.execute(this.q.updateClaimed(rows.length), params);
+    await this.exec(conn, this.q.updateClaimed(rows.length), params);
+  }
+
+  /** One statement on a pooled connection. */
+  private async run<T extends RowDataPacket[] | ResultSetHeader>(sql: string, params: readonly unknown[]): Promise<[T, unknown]> {
+    return this.guard(() => this.withConnection((conn) => this.exec<T>(conn, sql, params)));
+  }
+
+  /** A prepared statement with the configured read/write timeout. */
+  private exec<T extends RowDataPacket[] | ResultSetHeader>(conn: PoolConnection, sql: string, params: readonly unknown[]): Promise<[T, unknown]> {
+    return conn.execute<T>({ sql, timeout: this.timeout }, params as ExecuteValues[]);
+  }
+
+  /** A connection that timed out may still receive the late answer: it is destroyed, not reused. */
+  private async withConnection<T>(fn: (conn: PoolConnection) => Promise<T>): Promise<T> {
+    const conn = await this.pool.getConnection();
+    let broken = false;
+    try {
+      return await fn(conn);
+    } catch (err) {
+      broken = isBroken(err);
+      throw err;
+    } finally {
+      if (broken) conn.destroy();
+      else conn.release();
+    }
   }
 
   /** Run `fn` in a transaction on one connection, retrying deadlocks and lock wait timeouts. */
   private async transaction<T>(fn: (conn: PoolConnection) => Promise<T>): Promise<T> {
     return this.guard(async () => {
       for (let attempt = 1; ; attempt++) {
-        const conn = await this.pool.getConnection();
         try {
-          await conn.beginTransaction();
-          const result = await fn(conn);
-          await conn.commit();
-          return result;
+          return await this.withConnection(async (conn) => {
+            await conn.beginTransaction();
+            try {
+              const result = await fn(conn);
+              await conn.commit();
+              return result;
+            } catch (err) {
+              if (!isBroken(err)) await conn.rollback().catch(() => undefined);
+              throw err;
+            }
+          });
         } catch (err) {
-          await conn.rollback().catch(() => undefined);
           if (attempt >= TX_ATTEMPTS || !isRetryable(err)) throw err;
           this.options.log?.debug({ attempt, code: (err as { code?: string }).code }, 'retrying MySQL transaction');
-        } finally {
-          conn.release();
         }
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
       }
@@ -327,8 +346,14 @@ function unavailable(err: unknown, where: string, options: MysqlStoreOptions): S
       ? `check mysql.user (${options.user}) and mysql.password`
       : code === 'ER_BAD_DB_ERROR'
         ? `create database ${options.db} or set mysql.db`
-        : 'check mysql.host and mysql.port, and that the server is running';
+        : code === 'PROTOCOL_SEQUENCE_TIMEOUT'
+          ? 'no answer within mysql.readTimeout'
+          : 'check mysql.host and mysql.port, and that the server is running';
   return new StoreUnavailableError(`${where} is unavailable (${code}) — ${hint}`, { cause: err });
+}
+
+function isBroken(err: unknown): boolean {
+  return (err as { code?: unknown }).code === 'PROTOCOL_SEQUENCE_TIMEOUT' || (err as { fatal?: unknown }).fatal === true;
 }
 
 function isRetryable(err: unknown): boolean {

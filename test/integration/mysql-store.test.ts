@@ -134,6 +134,23 @@ describe.skipIf(skipMysql())('MySQL store', () => {
       await expect(closed.getJob({ path: 'p', body: 'b' })).rejects.toThrow(StoreUnavailableError);
     });
 
+    it('gives up on a statement after the read timeout, and recovers', async () => {
+      const table = `t${++n}`;
+      const store = await open({ table, readTimeout: 300, writeTimeout: 300 });
+      await store.createTables();
+      await store.putJob({ path: 'p', body: 'b', interval: 'PT1S', location: '', nextRun: 1e12, nextSched: 1e12 });
+      const conn = await database.admin();
+      await conn.beginTransaction();
+      await conn.query(`SELECT * FROM \`${table}\` WHERE path = 'p' FOR UPDATE`);
+      const error = await store.updateSchedule({ path: 'p', body: 'b' }, () => null).catch((err: unknown) => err);
+      await conn.rollback();
+      await conn.end();
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect((error as Error).message).toMatch(/no answer within mysql\.readTimeout/);
+      expect((await store.getJob({ path: 'p', body: 'b' }))?.path).toBe('p');
+      await store.close();
+    });
+
     it('keeps other errors as they are', async () => {
       const store = await open({ table: `t${++n}` });
       // The tables do not exist yet: that is not "unavailable".
