@@ -13,7 +13,7 @@ import { JobsTable } from './JobsTable.js';
 import { usePoll } from './use-poll.js';
 import { useNow } from './use-now.js';
 import { type TerminalSize, useTerminalSize } from './use-terminal-size.js';
-import { initialState, isFiltering, type Move, reduce, rowsOf, selectedRow, type Target, type ViewState } from './view-state.js';
+import { type Action, initialState, isFiltering, type Move, reduce, rowsOf, selectedRow, type Target, type ViewState } from './view-state.js';
 import type { SortBy, WatchClient } from './watch-client.js';
 
 export interface WatchQuery {
@@ -57,12 +57,17 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
   const size = props.size ?? terminal;
   const visible = visibleRows(size);
   const now = useNow(clock);
-  const [state, dispatch] = useReducer(reduce, undefined, initialState);
+  const [state, reactDispatch] = useReducer(reduce, undefined, initialState);
   const { exit } = useApp();
 
-  // The poll task reads the latest state through refs: it outlives renders.
+  // The latest state, ahead of React: the poll task outlives renders, and keys that arrive in one
+  // read ("End" then "d") are handled before React re-renders, so both must see every action
+  // already applied. The reducer is pure, so applying it here too gives React's result.
   const stateRef = useRef(state);
-  stateRef.current = state;
+  const dispatch = useCallback((action: Action): void => {
+    stateRef.current = reduce(stateRef.current, action);
+    reactDispatch(action);
+  }, []);
   const visibleRef = useRef(visible);
   visibleRef.current = visible;
 
@@ -80,7 +85,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
     } catch (error) {
       dispatch({ type: 'failed', gen: s.gen, message: describe(error) });
     }
-  }, [client, clock, props.query.path, props.query.reverse, sortBy]);
+  }, [client, clock, dispatch, props.query.path, props.query.reverse, sortBy]);
   const refresh = usePoll(task, props.refreshMs, clock);
 
   // Fetch more as soon as the selection nears the end of what is held, not at the next tick.
@@ -109,6 +114,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
   };
 
   useInput((input, key) => {
+    const state = stateRef.current;
     if (key.ctrl && input === 'c') return quit();
     const move = moveOf(key);
     if (state.mode === 'help') return dispatch({ type: 'mode', mode: 'normal' });
@@ -141,6 +147,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
   }, { isActive: props.interactive ?? true });
 
   const editFilter = (input: string, key: Key): void => {
+    const state = stateRef.current;
     if (key.escape) {
       dispatch({ type: 'filter', text: '' });
       dispatch({ type: 'mode', mode: 'normal' });

@@ -87,7 +87,9 @@ export function nextText(job: JobJson, now: number, timeZone?: string): string {
 export function lastText(job: JobJson, now: number): string {
   if (!job.last_status) return '—';
   const at = parseTime(job.last_run);
-  return at === undefined ? job.last_status : `${job.last_status} ${ago(at, now)}`;
+  if (at === undefined) return job.last_status;
+  // A status code reads first ("500 5s ago"); an error text goes last, where truncation cuts it.
+  return /^\d{3}$/.test(job.last_status) ? `${job.last_status} ${ago(at, now)}` : `${ago(at, now)}: ${job.last_status}`;
 }
 
 /** Path and body may hold control characters (newlines, escapes): show them escaped, never raw. */

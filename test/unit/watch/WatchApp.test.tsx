@@ -187,6 +187,15 @@ describe('WatchApp: keys', () => {
     expect(client.jobs.filter((j) => j.next_run === null)).toHaveLength(1);
   });
 
+  it('acts on the job the keys before it selected, when they arrive in one read', async () => {
+    const client = fourStates();
+    const app = await mount(client);
+    await app.press(KEY.end + 'd');
+    expect(client.callsOf('enable')).toEqual([{ kind: 'enable', path: 'disabled-job', body: 'd' }]);
+    await app.press(KEY.home + KEY.down + KEY.down + 'x');
+    expect(app.lastFrame()).toContain('cancel job scheduled-job s? y/n');
+  });
+
   it('reports a failed action on the bottom line without crashing', async () => {
     const client = fourStates();
     const app = await mount(client);

@@ -89,6 +89,9 @@ describe('cells', () => {
     expect(lastText(job('a'), NOW)).toBe('—');
     expect(lastText(job('a', { last_status: '500', last_run: new Date(NOW - 5000).toISOString() }), NOW)).toBe('500 5s ago');
     expect(lastText(job('a', { last_status: 'timeout', last_run: null }), NOW)).toBe('timeout');
+    expect(lastText(job('a', { last_status: 'connection refused', last_run: new Date(NOW - 5000).toISOString() }), NOW)).toBe(
+      '5s ago: connection refused',
+    );
   });
 
   it('names one-off intervals and empty locations', () => {
