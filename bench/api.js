@@ -8,7 +8,7 @@ import { freshStore } from './lib/store.js';
 const CONNECTIONS = 16;
 
 export async function apiRun({ kind, seconds, warmupSeconds, endpoint, runTag, log, nodeArgs = [] }) {
-  const store = await freshStore(kind, `api_${runTag}`);
+  const store = await freshStore(kind, `api_${runTag}`, { create: false });
   let daemon;
   try {
     daemon = await startDaemon({ store, endpoint: endpoint.baseUrl, nodeArgs });

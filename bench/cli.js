@@ -8,7 +8,7 @@ import { call } from './lib/http.js';
 import { freshStore } from './lib/store.js';
 
 export async function cliRun({ count, endpoint, log }) {
-  const store = await freshStore('sqlite', 'dalga');
+  const store = await freshStore('sqlite', 'dalga', { create: false });
   let daemon;
   try {
     daemon = await startDaemon({ store, endpoint: endpoint.baseUrl });

@@ -9,7 +9,7 @@ import { percentile } from './lib/stats.js';
 import { freshStore } from './lib/store.js';
 
 export async function latenessRun({ kind, count, spreadMs, leadMs, settleMs, endpoint, runTag, log, nodeArgs = [] }) {
-  const store = await freshStore(kind, `late_${runTag}`);
+  const store = await freshStore(kind, `late_${runTag}`, { create: false });
   let daemon;
   try {
     daemon = await startDaemon({ store, endpoint: endpoint.baseUrl, nodeArgs });

@@ -20,7 +20,7 @@ import { describeMachine } from './lib/machine.js';
 import { killAll } from './lib/proc.js';
 import { markdownMachine, markdownTable, row, textTable } from './lib/report.js';
 import { createBenchDatabase, dropBenchDatabase, mysqlServer } from './lib/store.js';
-import { scaleRun } from './scale.js';
+import { scaleRun, scaleTable } from './scale.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BENCHES = ['drain', 'lateness', 'api', 'scale', 'cli'];
@@ -29,6 +29,7 @@ const BENCHES = ['drain', 'lateness', 'api', 'scale', 'cli'];
 const FULL = {
   runs: 3,
   drainSizes: [10_000, 100_000],
+  drainBudgetMs: 90_000,
   lateness: { count: 200, spreadMs: 20_000, leadMs: 3000, settleMs: 1000 },
   api: { seconds: 10, warmupSeconds: 1 },
   scale: { sizes: [1_000, 1_000_000], reps: 5, warmup: 10, pages: 30, leadMs: 1500, settleMs: 2000 },
@@ -37,9 +38,10 @@ const FULL = {
 const QUICK = {
   runs: 1,
   drainSizes: [1_000],
+  drainBudgetMs: 15_000,
   lateness: { count: 30, spreadMs: 1_500, leadMs: 1500, settleMs: 300 },
   api: { seconds: 3, warmupSeconds: 0 },
-  scale: { sizes: [1_000, 10_000], reps: 2, warmup: 3, pages: 10, leadMs: 800, settleMs: 300 },
+  scale: { sizes: [1_000, 10_000], reps: 1, warmup: 3, pages: 10, leadMs: 800, settleMs: 300 },
   cliCount: 5,
 };
 
@@ -93,11 +95,13 @@ async function main() {
     // --profile DIR: every daemon writes a V8 CPU profile there (open in Chrome DevTools).
     const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
     const ctx = { plan, stores, endpoint, rows, problems, log, nodeArgs };
-    if (only.includes('drain')) await benchDrain(ctx);
-    if (only.includes('lateness')) await benchLateness(ctx);
-    if (only.includes('api')) await benchApi(ctx);
-    if (only.includes('scale')) await benchScale(ctx);
-    if (only.includes('cli')) await benchCli(ctx);
+    const sections = { drain: benchDrain, lateness: benchLateness, api: benchApi, scale: benchScale, cli: benchCli };
+    for (const name of BENCHES) {
+      if (!only.includes(name)) continue;
+      const t0 = Date.now();
+      await sections[name](ctx);
+      ctx.log(`  (${name}: ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    }
   } finally {
     await endpoint.close();
     if (stores.includes('mysql')) await dropBenchDatabase().catch((err) => console.error(`cannot drop dalga_bench: ${err.message}`));
@@ -137,9 +141,11 @@ async function benchDrain(ctx) {
     for (const [kind, instances] of configs) {
       const label = `drain ${kind} n=${n} x${instances}`;
       const results = await repeat(ctx, label, (run) =>
-        drainRun({ nodeArgs: ctx.nodeArgs, kind, n, instances, endpoint: ctx.endpoint, runTag: `${n}_${instances}_${run}`, log: ctx.log }),
+        drainRun({ nodeArgs: ctx.nodeArgs, kind, n, instances, budgetMs: ctx.plan.drainBudgetMs, endpoint: ctx.endpoint, runTag: `${n}_${instances}_${run}`, log: ctx.log }),
       );
-      const r = row('drain', `${n.toLocaleString('en')} jobs, ${instances} instance${instances > 1 ? 's' : ''}`, kind, 'jobs/s', results.map((x) => x.rate));
+      const partial = results.filter((x) => !x.complete).length;
+      const note = partial ? ` (${partial} run${partial > 1 ? 's' : ''} PARTIAL: budget spent)` : '';
+      const r = row('drain', `${n.toLocaleString('en')} jobs, ${instances} instance${instances > 1 ? 's' : ''}${note}`, kind, 'jobs/s', results.map((x) => x.rate));
       if (instances === 1 && kind === 'mysql') {
         mysqlRate[n] = r.summary.median;
         r.target = { text: '≥ 5,000', met: judge(r.summary.median, (v) => v >= 5000) };
@@ -201,9 +207,15 @@ async function benchScale(ctx) {
   for (const kind of ctx.stores) {
     const bySize = {};
     for (const size of [small, big]) {
-      bySize[size] = await repeat(ctx, `scale ${kind} ${size}`, (run) =>
-        scaleRun({ nodeArgs: ctx.nodeArgs, kind, size, ...scalePlan, endpoint: ctx.endpoint, runTag: `${size}_${run}`, log: ctx.log }),
-      );
+      const store = await scaleTable(kind, size);
+      ctx.log(`  loaded ${size.toLocaleString('en')} jobs into ${kind} in ${store.loadSeconds.toFixed(1)} s`);
+      try {
+        bySize[size] = await repeat(ctx, `scale ${kind} ${size}`, () =>
+          scaleRun({ nodeArgs: ctx.nodeArgs, store, size, ...scalePlan, endpoint: ctx.endpoint, log: ctx.log }),
+        );
+      } finally {
+        await store.drop();
+      }
     }
     const fig = (size, key) => bySize[size].map((x) => x[key]);
     const label = (size) => `${size.toLocaleString('en')} jobs`;

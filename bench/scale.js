@@ -16,15 +16,24 @@ import { freshStore } from './lib/store.js';
 
 const BATCH = 100;
 
-export async function scaleRun({ kind, size, reps, warmup, pages, leadMs, settleMs, endpoint, runTag, log, nodeArgs = [] }) {
-  const store = await freshStore(kind, `scale_${runTag}`);
+/**
+ * A table of `size` future jobs, loaded once and shared by the runs (each run leaves it as it
+ * found it: its one-off batches are deleted when delivered). Drop it with `.drop()`.
+ */
+export async function scaleTable(kind, size) {
+  const store = await freshStore(kind, `scale_${size}`);
+  const now = Date.now();
+  const started = Date.now();
+  // Start an hour ahead, 100 ms apart: never due during the runs.
+  await store.insert(0, size, (i) => ['scale', String(i), 'P1D', '', now + 3_600_000 + i * 100, now + 3_600_000 + i * 100]);
+  store.loadSeconds = (Date.now() - started) / 1000;
+  return store;
+}
+
+export async function scaleRun({ store, size, reps, warmup, pages, leadMs, settleMs, endpoint, log, nodeArgs = [] }) {
+  const { kind, loadSeconds } = store;
   let daemon;
   try {
-    const now = Date.now();
-    const loadStarted = Date.now();
-    // Start an hour ahead, 100 ms apart: never due during the run.
-    await store.insert(0, size, (i) => ['scale', String(i), 'P1D', '', now + 3_600_000 + i * 100, now + 3_600_000 + i * 100]);
-    const loadSeconds = (Date.now() - loadStarted) / 1000;
     const bootStarted = Date.now();
     daemon = await startDaemon({ store, endpoint: endpoint.baseUrl, nodeArgs });
     const bootMs = Date.now() - bootStarted;
@@ -89,6 +98,5 @@ export async function scaleRun({ kind, size, reps, warmup, pages, leadMs, settle
     return result;
   } finally {
     await daemon?.stop();
-    await store.drop();
   }
 }

@@ -43,14 +43,15 @@ export async function dropBenchDatabase() {
  * `create-tables`. Answers { kind, table, path|db } (what lib/daemon.js needs) plus insert/count/drop.
  * `row(i)` gives [path, body, interval, location, next_run ms | null, next_sched ms].
  */
-export async function freshStore(kind, table) {
-  return kind === 'mysql' ? freshMysql(table) : freshSqlite(table);
+export async function freshStore(kind, table, { create = true } = {}) {
+  return kind === 'mysql' ? freshMysql(table, create) : freshSqlite(table, create);
 }
 
-async function freshSqlite(table) {
+/** Without `create`, the tables are left to the daemon (it creates them on start): saves a spawn. */
+async function freshSqlite(table, create) {
   const dir = mkdtempSync(join(tmpdir(), 'dalga-bench-'));
   const store = { kind: 'sqlite', table, path: join(dir, 'bench.sqlite') };
-  createTables(store);
+  if (create) createTables(store);
   return {
     ...store,
     async insert(from, count, row) {
@@ -81,7 +82,7 @@ async function freshSqlite(table) {
   };
 }
 
-async function freshMysql(table) {
+async function freshMysql(table, create) {
   const store = { kind: 'mysql', table, db: MYSQL_DB };
   const conn = await mysql.createConnection({ ...MYSQL, database: MYSQL_DB });
   try {
@@ -90,8 +91,10 @@ async function freshMysql(table) {
   } finally {
     await conn.end();
   }
-  createTables(store);
-  const timeValue = await mysqlTimeEncoder(table);
+  if (create) createTables(store);
+  const timeValue = create ? await mysqlTimeEncoder(table) : () => {
+    throw new Error('insert() needs a store made with create: true');
+  };
   return {
     ...store,
     async insert(from, count, row) {
