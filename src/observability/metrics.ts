@@ -10,6 +10,7 @@ import { ATTEMPT_KINDS, classifyAttempt, latenessMs } from './attempt.js';
 
 /** Where a store error was seen: the claim/record loop, the heartbeat, a probe or a scrape. */
 export type StoreErrorSource = 'scheduler' | 'heartbeat' | 'readiness' | 'metrics';
+const STORE_ERROR_SOURCES: readonly StoreErrorSource[] = ['scheduler', 'heartbeat', 'readiness', 'metrics'];
 
 export interface MetricsOptions {
   instanceId: number;
@@ -42,6 +43,7 @@ const BATCH_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
 export function createMetrics(options: MetricsOptions): DalgaMetrics {
   const registry = new Registry();
   const registers = [registry];
+  const fetchStatus = statusFetcher(options, () => storeErrors.inc({ source: 'metrics' }));
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
 
   const deliveries = new Counter({
@@ -69,13 +71,17 @@ export function createMetrics(options: MetricsOptions): DalgaMetrics {
     buckets: BATCH_BUCKETS,
     registers,
   });
-  const storeErrors = new Counter({
+  const storeErrors: Counter<'source'> = new Counter({
     name: 'dalga_store_errors_total',
     help: 'Failed store operations, by where they happened (scheduler, heartbeat, readiness, metrics)',
     labelNames: ['source'] as const,
     registers,
+    // Waits for this scrape's status query, so a failure of it is counted in the same scrape.
+    async collect() {
+      await fetchStatus();
+    },
   });
-  for (const source of ['scheduler', 'heartbeat'] as const) storeErrors.inc({ source }, 0);
+  for (const source of STORE_ERROR_SOURCES) storeErrors.inc({ source }, 0);
   new Gauge({
     name: 'dalga_instance_running_jobs',
     help: 'Jobs this instance is delivering now (claimed, outcome not yet recorded)',
@@ -91,7 +97,7 @@ export function createMetrics(options: MetricsOptions): DalgaMetrics {
     registers,
   });
   info.set({ instance_id: String(options.instanceId), version: options.version, store: options.store.kind }, 1);
-  registerStatusGauges(registry, options, () => storeErrors.inc({ source: 'metrics' }));
+  registerStatusGauges(registry, fetchStatus);
 
   return {
     registry,
@@ -121,17 +127,22 @@ const STATUS_GAUGES: readonly { name: string; help: string; figure: StatusFigure
   { name: 'dalga_lag_seconds', help: 'Seconds since the oldest due, unclaimed job should have run (lag)', figure: 'lagSeconds' },
 ];
 
+type StatusFetch = () => Promise<StatusCounts | undefined>;
+
 /**
- * The `/status` figures, read with one store query per scrape: every gauge's collect() joins
- * the query in flight (prom-client starts them all in the same tick). When the store does not
- * answer, the figures are NaN (unknown, not zero) and `dalga_store_up` is 0.
+ * One store query per scrape: every collect() joins the query in flight (prom-client starts
+ * them all in the same tick). Answers undefined when the store did not answer.
  */
-function registerStatusGauges(registry: Registry, options: MetricsOptions, onError: () => void): void {
+function statusFetcher(options: MetricsOptions, onError: () => void): StatusFetch {
   let inFlight: Promise<StatusCounts | undefined> | undefined;
-  const fetchStatus = (): Promise<StatusCounts | undefined> =>
+  return () =>
     (inFlight ??= readStatus(options, onError).finally(() => {
       inFlight = undefined;
     }));
+}
+
+/** The `/status` figures; NaN (unknown, not zero) and `dalga_store_up` 0 when the store does not answer. */
+function registerStatusGauges(registry: Registry, fetchStatus: StatusFetch): void {
   new Gauge({
     name: 'dalga_store_up',
     help: '1 when the store answered the status query of this scrape, else 0',
