@@ -208,15 +208,22 @@ class MysqlStore implements Store {
   }
 
   async recordOutcomes(outcomes: readonly Outcome[]): Promise<void> {
-    if (outcomes.length === 0) return;
-    await this.transaction(async (conn) => {
-      for (const [instanceId, group] of groupByInstance(outcomes)) {
-        for (const chunk of chunks(group.deletes)) {
-          const ids = padded(chunk);
-          await this.exec(conn, this.q.deleteClaimed(ids.length), [...ids, instanceId]);
-        }
-        for (const chunk of chunks(group.updates)) await this.updateClaimed(conn, instanceId, chunk);
+    const statements: [string, unknown[]][] = [];
+    for (const [instanceId, group] of groupByInstance(outcomes)) {
+      for (const chunk of chunks(group.deletes)) {
+        const ids = padded(chunk);
+        statements.push([this.q.deleteClaimed(ids.length), [...ids, instanceId]]);
       }
+      for (const chunk of chunks(group.updates)) statements.push(this.updateClaimed(instanceId, chunk));
+    }
+    // The usual batch is one statement, atomic on its own: no BEGIN/COMMIT round trips.
+    if (statements.length === 1) {
+      await this.run(...statements[0]!);
+      return;
+    }
+    if (statements.length === 0) return;
+    await this.transaction(async (conn) => {
+      for (const [sql, params] of statements) await this.exec(conn, sql, params);
     });
   }
 
@@ -259,7 +266,7 @@ class MysqlStore implements Store {
   }
 
   /** One statement for a chunk of updates, padded to a power of two by repeating the last one. */
-  private async updateClaimed(conn: PoolConnection, instanceId: number, chunk: readonly UpdateOutcome[]): Promise<void> {
+  private updateClaimed(instanceId: number, chunk: readonly UpdateOutcome[]): [string, unknown[]] {
     const rows = padded(chunk);
     const pairs = (value: (o: UpdateOutcome) => string | number | null): (string | number | null)[] =>
       rows.flatMap((o) => [o.id, value(o)]);
@@ -272,7 +279,7 @@ class MysqlStore implements Store {
       ...rows.map((o) => o.id),
       instanceId,
     ];
-    await this.exec(conn, this.q.updateClaimed(rows.length), params);
+    return [this.q.updateClaimed(rows.length), params];
   }
 
   /** One statement on a pooled connection. */
