@@ -1,6 +1,8 @@
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/schema.js';
+import { redactUrl } from './config/redact.js';
 import { createDelivery } from './delivery/delivery.js';
+import { createSigner } from './delivery/signing.js';
 import type { Logger } from './log.js';
 import { logAttempt } from './observability/attempt.js';
 import { createMetrics } from './observability/metrics.js';
@@ -9,6 +11,7 @@ import { Heartbeat, newInstanceId } from './scheduler/instance.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { ServerClock } from './scheduler/server-clock.js';
 import { createApiHandler } from './server/api.js';
+import { exposureWarning } from './server/auth.js';
 import { createOpsRoutes } from './server/health.js';
 import { startHttpServer } from './server/http-server.js';
 import { describeStore, openStore } from './store/open-store.js';
@@ -64,6 +67,7 @@ export async function startDaemon(config: Config, log: Logger, deps: DaemonDeps 
       baseUrl: config.endpoint.baseurl,
       timeoutMs: config.endpoint.timeout,
       maxConnections: config.jobs.maxRunning,
+      ...(config.endpoint.signingKey === '' ? {} : { signHeaders: createSigner(config.endpoint.signingKey) }),
     });
     const scheduler = new Scheduler({
       store,
@@ -116,7 +120,9 @@ export async function startDaemon(config: Config, log: Logger, deps: DaemonDeps 
     scheduler.start();
     const syncTimer = serverClock ? setInterval(() => void serverClock.sync().catch(() => undefined), CLOCK_SYNC_EVERY_MS) : undefined;
     syncTimer?.unref();
-    ilog.info({ url: http.url, store: describeStore(config, store), endpoint: config.endpoint.baseurl }, `dalga listening on ${http.url}`);
+    ilog.info({ url: http.url, store: describeStore(config, store), endpoint: redactUrl(config.endpoint.baseurl) }, `dalga listening on ${http.url}`);
+    const exposed = exposureWarning(config.listen.host, config.listen.token);
+    if (exposed !== undefined) ilog.warn(exposed);
 
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>

@@ -19,3 +19,12 @@ export function redactConfig(config: Config): Config {
 function hide(secret: string): string {
   return secret === '' ? '' : REDACTED;
 }
+
+/** A URL safe to log: a password in its user info (`http://user:pass@host/`) is replaced. */
+export function redactUrl(text: string): string {
+  if (!URL.canParse(text)) return text;
+  const url = new URL(text);
+  if (url.password === '') return text;
+  url.password = REDACTED;
+  return url.href;
+}

@@ -3,6 +3,7 @@
 import { ConfigError } from '../errors.js';
 import { parseGoDuration } from '../schedule/duration.js';
 import { type KeySpec, STORE_KEY, SECTIONS, ALL_PATHS, keyPath, lookupKey, lookupSection, suggest } from './keys.js';
+import { signingKeyProblem } from './signing-key.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -321,6 +322,7 @@ const CHECKS: Record<string, Check<never>> = {
   'listen.writeTimeout': positiveTimer,
   'endpoint.baseurl': checkBaseUrl,
   'endpoint.timeout': positiveTimer,
+  'endpoint.signingKey': signingKeyProblem,
   'log.level': (s: string) => ((LOG_LEVELS as readonly string[]).includes(s) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`),
 };
 

@@ -119,7 +119,7 @@ describe('loadConfig: files', () => {
         token: 't0ken',
         tokenFile: 'unused-because-token-is-set',
       },
-      endpoint: { baseurl: 'https://hooks.example.com/dalga/', timeout: 3_000, signingKey: 'whsec_c2VjcmV0' },
+      endpoint: { baseurl: 'https://hooks.example.com/dalga/', timeout: 3_000, signingKey: 'whsec_ZGFsZ2EgdGVzdCBmaXh0dXJlIGtleSwgMzIgYnl0ZXM=' },
       log: { level: 'debug' },
     });
   });
