@@ -93,7 +93,7 @@ async function serveMetrics(metrics: MetricsSource, _req: IncomingMessage, res: 
 }
 
 function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)}s`;
+  return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
 }
 
 function firstLine(err: unknown): string {
