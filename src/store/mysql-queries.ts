@@ -23,6 +23,8 @@ export const JOB_INDEXES = {
   claim_idx: ['instance_id', 'next_run'],
   next_run_idx: ['next_run', 'id'],
   next_sched_idx: ['next_sched', 'id'],
+  /** Listing one path (often many jobs share a path and differ by body) in insert order. */
+  path_idx: ['path', 'id'],
 } as const;
 
 export function mysqlQueries(name: string) {
@@ -58,6 +60,7 @@ export function mysqlQueries(name: string) {
         KEY claim_idx (instance_id, next_run),
         KEY next_run_idx (next_run, id),
         KEY next_sched_idx (next_sched, id),
+        KEY path_idx (path, id),
         FOREIGN KEY (instance_id) REFERENCES ${inst} (id) ON DELETE SET NULL
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
     /** params: jobs table name, instances table name */

@@ -33,7 +33,8 @@ export function sqliteQueries(name: string) {
       );
       CREATE INDEX IF NOT EXISTS "${name}_claim" ON ${t} (instance_id, next_run);
       CREATE INDEX IF NOT EXISTS "${name}_next_run" ON ${t} (next_run, id);
-      CREATE INDEX IF NOT EXISTS "${name}_next_sched" ON ${t} (next_sched, id);`,
+      CREATE INDEX IF NOT EXISTS "${name}_next_sched" ON ${t} (next_sched, id);
+      CREATE INDEX IF NOT EXISTS "${name}_path" ON ${t} (path, id);`,
     /** params: path, body, interval, location, next_run, next_sched. Keeps id on replace. */
     putJob: `
       INSERT INTO ${t} (path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures)

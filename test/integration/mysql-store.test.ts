@@ -88,6 +88,9 @@ describe.skipIf(skipMysql())('MySQL store', () => {
       const byRun = await explain(`SELECT ${cols} FROM \`${t}\` WHERE next_run IS NOT NULL ORDER BY next_run DESC, id DESC LIMIT 10`, []);
       expect(byRun).toMatch(/next_run_idx/);
       expect(byRun).not.toMatch(/filesort/);
+      const byPath = await explain(`SELECT ${cols} FROM \`${t}\` WHERE path = ? AND id > ? ORDER BY id LIMIT 10`, ['p1', 0]);
+      expect(byPath).toMatch(/path_idx|PRIMARY/);
+      expect(byPath).not.toMatch(/filesort/);
       const disabled = await explain(`SELECT ${cols} FROM \`${t}\` WHERE next_run IS NULL AND id > ? ORDER BY id LIMIT 10`, [3]);
       expect(disabled).not.toMatch(/filesort/);
       await conn.end();

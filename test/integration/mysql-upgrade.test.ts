@@ -80,6 +80,7 @@ describe.skipIf(skipMysql())('upgrading a Go Dalga table in place', () => {
       expect(ddl).toMatch(/`id` bigint\(20\) NOT NULL AUTO_INCREMENT/);
       expect(ddl).toMatch(/`failures` int\(11\) NOT NULL DEFAULT 0/);
       expect(ddl).toMatch(/KEY `claim_idx` \(`instance_id`,`next_run`\)/);
+      expect(ddl).toMatch(/KEY `path_idx` \(`path`,`id`\)/);
       expect(ddl).toMatch(/ON DELETE SET NULL/);
       expect(await showCreate(`${table}_instances`)).toMatch(/`updated_at` datetime\(3\) NOT NULL/);
 

@@ -57,6 +57,7 @@ describe('SQLite store', () => {
     const cols = 'id, next_sched';
     expect(plan(`SELECT ${cols} FROM dalga WHERE next_sched IS NOT NULL AND (next_sched > 1 OR (next_sched = 1 AND id > 2)) ORDER BY next_sched, id LIMIT 10`)).not.toMatch(/TEMP B-TREE/);
     expect(plan(`SELECT ${cols} FROM dalga WHERE next_run IS NULL AND id < 5 ORDER BY id DESC LIMIT 10`)).not.toMatch(/TEMP B-TREE/);
+    expect(plan(`SELECT ${cols} FROM dalga WHERE path = 'p' AND id > 5 ORDER BY id LIMIT 10`)).not.toMatch(/TEMP B-TREE/);
     const fk = db.prepare("SELECT * FROM pragma_foreign_key_list('dalga')").all() as { table: string; on_delete: string }[];
     expect(fk).toEqual([expect.objectContaining({ table: 'dalga_instances', on_delete: 'SET NULL' })]);
     db.close();
