@@ -105,6 +105,7 @@ async function detectIsolationVariable(
     const [rows] = await conn.query<RowDataPacket[]>(q.hasTransactionIsolation);
     const variable = configured !== '' ? configured : rows.length > 0 ? 'transaction_isolation' : 'tx_isolation';
     await conn.query(q.sessionSetup(variable)).catch((err: unknown) => {
+      if (configured === '') throw err;
       throw new ConfigError(
         `invalid config mysql.transactionIsolationParamName: the server rejects ${variable} (${(err as Error).message}) — leave it empty to detect`,
       );
