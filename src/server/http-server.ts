@@ -32,7 +32,7 @@ interface CloseState {
 export async function startHttpServer(handler: RequestHandler, listen: ListenOptions): Promise<RunningHttpServer> {
   const inFlight = new Set<ServerResponse>();
   const state: CloseState = { closing: false };
-  const server = createServer((req, res) => {
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: checkingInterval(listen.readTimeout) }, (req, res) => {
     track(res, inFlight, state, server);
     limitWriteTime(res, listen.writeTimeout);
     handler(req, res);
@@ -40,6 +40,20 @@ export async function startHttpServer(handler: RequestHandler, listen: ListenOpt
   applyTimeouts(server, listen);
   await bind(server, listen);
   return { server, url: urlOf(server), close: (timeoutMs) => closeServer(server, inFlight, state, timeoutMs) };
+}
+
+/**
+ * Request line plus headers: node answers 431 beyond this. Set explicitly so that
+ * `--max-http-header-size` in NODE_OPTIONS cannot widen it.
+ */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+/**
+ * Node enforces requestTimeout/headersTimeout only when it sweeps its connections, every 30 s
+ * by default: a 10 s read timeout could let a slow client hold a socket for 40 s.
+ */
+function checkingInterval(readTimeout: number): number {
+  return Math.max(50, Math.min(1000, Math.floor(readTimeout / 2)));
 }
 
 function applyTimeouts(server: Server, listen: ListenOptions): void {
