@@ -1,5 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createClient, type DalgaClient } from '../client/client.js';
+import { DEFAULTS } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { parseGoDuration } from '../schedule/duration.js';
 import type { OutputContext } from './output.js';
@@ -7,7 +10,8 @@ import type { OutputContext } from './output.js';
 // What every client command shares: the global flags, the process's streams and environment
 // (passed in, so tests run commands in-process), and how the daemon is found.
 
-export const DEFAULT_URL = 'http://127.0.0.1:34006';
+/** Where the daemon listens by default: http://127.0.0.1:34006. */
+export const DEFAULT_URL = listenURL(DEFAULTS.listen.host, DEFAULTS.listen.port);
 
 /** Flags defined on the program, visible to every command through optsWithGlobals(). */
 export interface GlobalFlags {
@@ -100,9 +104,45 @@ export function listenURL(host: string, port: number): string {
   return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
 }
 
+/**
+ * The files configuration discovery looks for in the working directory (src/config/file.ts
+ * SEARCH_PLACES; a unit test keeps the two lists equal). Repeated here because that module loads
+ * cosmiconfig, TOML and YAML, which a client should not pay for when there is no file at all.
+ */
+export const CONFIG_FILE_NAMES: readonly string[] = [
+  'dalga.toml',
+  'dalga.yaml',
+  'dalga.yml',
+  '.dalgarc',
+  '.dalgarc.json',
+  '.dalgarc.yaml',
+  '.dalgarc.yml',
+  '.dalgarc.toml',
+  'package.json',
+];
+
+/** Whether loading the configuration could change the listen address or token. */
+export function mayHaveConfig(args: { configPath?: string; cwd: string; env: Readonly<Record<string, string | undefined>> }): boolean {
+  if (args.configPath !== undefined || nonEmpty(args.env.DALGA_CONFIG) !== undefined) return true;
+  if (Object.keys(args.env).some((k) => k.toUpperCase().startsWith('DALGA_LISTEN_'))) return true;
+  return CONFIG_FILE_NAMES.some((name) => {
+    const file = join(args.cwd, name);
+    if (!existsSync(file)) return false;
+    if (name !== 'package.json') return true;
+    // package.json configures dalga only through a "dalga" key.
+    try {
+      const pkg: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      return typeof pkg === 'object' && pkg !== null && 'dalga' in pkg;
+    } catch {
+      return true; // let the loader report it
+    }
+  });
+}
+
 // The configuration loader (cosmiconfig, TOML, YAML) is only loaded when flags and environment
-// do not already say where the daemon is.
+// do not already say where the daemon is, and there is a configuration to read.
 const loadListenFromConfig: LoadListen = async (args) => {
+  if (!mayHaveConfig(args)) return { listen: DEFAULTS.listen, warnings: [] };
   const { loadConfig } = await import('../config/load.js');
   const { config, file, warnings } = await loadConfig(args);
   return { listen: config.listen, ...(file ? { file } : {}), warnings: warnings ?? [] };

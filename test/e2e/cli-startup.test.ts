@@ -35,9 +35,9 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function loadedModules(args: string[]): { modules: string[]; status: number | null; stderr: string } {
+function loadedModules(args: string[], cwd = dir): { modules: string[]; status: number | null; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', join(dir, 'register.mjs'), BIN, ...args], {
-    cwd: dir,
+    cwd,
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', HOME: dir },
   });
@@ -60,10 +60,24 @@ describe('client start-up', () => {
     expect(ours.some((m) => m.startsWith('store/') || m.startsWith('server/') || m.startsWith('scheduler/') || m.startsWith('cli/watch/'))).toBe(false);
   });
 
-  it('finding the daemon through the configuration loads no driver, Ink or React', () => {
+  it('without --url and without a configuration file, the configuration loader is not loaded either', () => {
     const r = loadedModules(['status']);
     expect(r.status).toBe(5);
-    for (const heavy of HEAVY) expect(packagesOf(r.modules), heavy).not.toContain(heavy);
+    expect(packagesOf(r.modules)).toEqual(['commander']);
+  });
+
+  it('reading a configuration file loads no driver, Ink or React', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'dalga-startup-cwd-'));
+    try {
+      writeFileSync(join(cwd, 'dalga.toml'), `[listen]\nport = ${new URL(closedURL).port}\n`);
+      const r = loadedModules(['status'], cwd);
+      expect(r.status).toBe(5);
+      expect(r.stderr).toContain(closedURL);
+      expect(packagesOf(r.modules)).toContain('cosmiconfig');
+      for (const heavy of HEAVY) expect(packagesOf(r.modules), heavy).not.toContain(heavy);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   it('`dalga schedule` loads no driver, Ink or React either', () => {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliIO, type LoadListen, DEFAULT_URL, listenURL, parseLimit, parseRefresh, resolveTarget, useColor } from '../../../src/cli/options.js';
+import { type CliIO, type LoadListen, CONFIG_FILE_NAMES, DEFAULT_URL, listenURL, mayHaveConfig, parseLimit, parseRefresh, resolveTarget, useColor } from '../../../src/cli/options.js';
+import { SEARCH_PLACES } from '../../../src/config/file.js';
 import { ConfigError, UsageError } from '../../../src/errors.js';
 
 function io(env: Record<string, string> = {}, cwd = '/nonexistent', isTTY = false): CliIO & { err: string[] } {
@@ -100,6 +101,34 @@ describe('resolveTarget', () => {
       writeFileSync(join(dir, 'bad.toml'), '[listen]\nport = "many"\n');
       await expect(resolveTarget({ config: 'bad.toml' }, io({}, dir))).rejects.toBeInstanceOf(ConfigError);
     });
+  });
+});
+
+describe('mayHaveConfig', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it('knows the same file names as configuration discovery', () => {
+    expect(CONFIG_FILE_NAMES).toEqual(SEARCH_PLACES);
+  });
+
+  it('is false only when nothing could configure the listen address', () => {
+    const d = (dir = mkdtempSync(join(tmpdir(), 'dalga-cli-')));
+    expect(mayHaveConfig({ cwd: d, env: {} })).toBe(false);
+    expect(mayHaveConfig({ cwd: d, env: { DALGA_JOBS_MAXRUNNING: '5' } })).toBe(false);
+    expect(mayHaveConfig({ cwd: d, env: { DALGA_LISTEN_PORT: '5' } })).toBe(true);
+    expect(mayHaveConfig({ cwd: d, env: { DALGA_CONFIG: 'x.toml' } })).toBe(true);
+    expect(mayHaveConfig({ cwd: d, env: {}, configPath: 'x.toml' })).toBe(true);
+    writeFileSync(join(d, 'package.json'), '{"name":"app"}');
+    expect(mayHaveConfig({ cwd: d, env: {} })).toBe(false);
+    writeFileSync(join(d, 'package.json'), '{"name":"app","dalga":{"listen":{"port":5}}}');
+    expect(mayHaveConfig({ cwd: d, env: {} })).toBe(true);
+    rmSync(join(d, 'package.json'));
+    writeFileSync(join(d, '.dalgarc.yml'), '');
+    expect(mayHaveConfig({ cwd: d, env: {} })).toBe(true);
   });
 });
 
