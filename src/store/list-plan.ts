@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import type { ListPosition, ListQuery } from '../schedule/job.js';
 
 // Keyset pagination shared by both stores. A listing order is split into segments that each
@@ -19,7 +20,11 @@ export interface ListSegment {
 export function planList(query: ListQuery): ListSegment[] {
   const { after, reverse: descending } = query;
   if (query.order === 'insert-order') return [{ column: null, disabledOnly: false, descending, after }];
-  if (query.order === 'next-sched') return [{ column: 'next_sched', disabledOnly: false, descending, after }];
+  if (query.order === 'next-sched') {
+    // next_sched is never NULL, so a position without a value cannot come from a listing.
+    if (after !== undefined && after.value === null) throw new UsageError('invalid list position: next-sched needs a time');
+    return [{ column: 'next_sched', disabledOnly: false, descending, after }];
+  }
   const enabled = (from: ListPosition | undefined): ListSegment => ({ column: 'next_run', disabledOnly: false, descending, after: from });
   const disabled = (from: ListPosition | undefined): ListSegment => ({ column: null, disabledOnly: true, descending, after: from });
   // Forward: enabled rows first, then disabled ones; reverse: the other way round.
