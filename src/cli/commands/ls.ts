@@ -27,7 +27,7 @@ export function lsCommand(io: CliIO): Command {
     .option('--limit <n>', 'jobs per page (the daemon caps it)', parseLimitFlag)
     .option('--all', 'follow the cursor through every page')
     .option('--watch', 'live view, refreshed every --refresh (needs a terminal; q quits)')
-    .option('--refresh <duration>', 'refresh period of --watch, e.g. 500ms, 2s', parseRefreshFlag, 1000)
+    .addOption(new Option('--refresh <duration>', 'refresh period of --watch, e.g. 500ms, 2s').argParser(parseRefreshFlag).default(1000, '1s'))
     .addHelpText(
       'after',
       `

@@ -35,7 +35,7 @@ Examples:
   $ dalga schedule check_feed 1234 --interval 60
   $ dalga schedule report daily --interval P1D --first-run 2030-01-02T06:00:00+03:00 --location Europe/Istanbul
   $ dalga schedule reminder 42 --one-off --first-run +10m
-  $ dalga schedule -- sync -1 --interval 1h --immediate     # "--" before a path or body starting with "-"`,
+  $ dalga schedule --interval 1h --immediate -- sync -1     # "--" before a path or body starting with "-"`,
     )
     .action(async (path: string, body: string, opts: ScheduleFlags, command: Command) => {
       const flags = globalFlags(command);
