@@ -22,7 +22,12 @@ export async function drainRun({ kind, n, instances, budgetMs, endpoint, runTag,
     await endpoint.reset(n);
     const started = await Promise.all(Array.from({ length: instances }, () => startDaemon({ store, endpoint: endpoint.baseUrl, nodeArgs })));
     daemons.push(...started);
+    const cpuBefore = await cpuOf(daemons, endpoint);
     const { stats: measured, peakRss, complete } = await waitForAll(endpoint, n, daemons, budgetMs);
+    const cpuAfter = await cpuOf(daemons, endpoint);
+    // CPU per delivered job, daemons together and endpoint: where the machine's time goes.
+    const daemonCpuPerJob = (cpuAfter.daemons - cpuBefore.daemons) / measured.received;
+    const endpointCpuPerJob = (cpuAfter.endpoint - cpuBefore.endpoint) / measured.received;
     if (!complete) await Promise.all(daemons.map((d) => d.stop()));
     const left = await waitForCount(store, complete ? 0 : n - (await endpoint.stats()).received);
     // Stopping lets running deliveries finish: count those too for the exactly-once check.
@@ -37,14 +42,20 @@ export async function drainRun({ kind, n, instances, budgetMs, endpoint, runTag,
     const partial = complete ? '' : ` (PARTIAL: ${measured.received.toLocaleString('en')} of ${n.toLocaleString('en')} within the ${budgetMs / 1000} s budget)`;
     log(
       `  drain ${kind} n=${n} x${instances}: ${rate.toFixed(0)} jobs/s over ${seconds.toFixed(2)} s${partial}, ` +
+        `CPU/job: daemon ${daemonCpuPerJob.toFixed(2)} ms, endpoint ${endpointCpuPerJob.toFixed(2)} ms, ` +
         `peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB, per instance [${spread.join(', ')}]` +
         (problems.length ? ` — PROBLEMS: ${problems.join('; ')}` : ''),
     );
-    return { rate, seconds, peakRss, problems, perInstance: spread, delivered: measured.received, complete };
+    return { rate, seconds, peakRss, problems, perInstance: spread, delivered: measured.received, complete, daemonCpuPerJob, endpointCpuPerJob };
   } finally {
     await Promise.all(daemons.map((d) => d.stop()));
     await store.drop();
   }
+}
+
+async function cpuOf(daemons, endpoint) {
+  const each = await Promise.all(daemons.map((d) => d.cpuMs()));
+  return { daemons: each.reduce((a, b) => a + b, 0), endpoint: await endpoint.cpuMs() };
 }
 
 /**

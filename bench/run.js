@@ -137,6 +137,7 @@ async function benchDrain(ctx) {
   // MariaDB first, so that SQLite can be judged against it ("more than on MariaDB").
   configs.sort((a, b) => (a[0] === 'mysql' ? -1 : 1) - (b[0] === 'mysql' ? -1 : 1));
   const rssRows = [];
+  const cpuRows = [];
   for (const n of ctx.plan.drainSizes) {
     for (const [kind, instances] of configs) {
       const label = `drain ${kind} n=${n} x${instances}`;
@@ -155,6 +156,7 @@ async function benchDrain(ctx) {
         r.target = { text: `≥ 5,000 and > MariaDB`, met: judge(r.summary.median, (v) => v >= floor) };
       }
       ctx.rows.push(r);
+      cpuRows.push(row('drain', `daemon CPU per job, ${n.toLocaleString('en')} jobs x${instances}`, kind, 'ms', results.map((x) => x.daemonCpuPerJob), { digits: 2 }));
       rssRows.push(
         row('drain', `peak RSS, ${n.toLocaleString('en')} jobs x${instances}`, kind, 'MB', results.map((x) => x.peakRss / MB), {
           target: { text: '≤ 150 MB', met: judge(Math.max(...results.map((x) => x.peakRss / MB)), (v) => v <= 150) },
@@ -162,7 +164,7 @@ async function benchDrain(ctx) {
       );
     }
   }
-  ctx.rows.push(...rssRows);
+  ctx.rows.push(...cpuRows, ...rssRows);
 }
 
 async function benchLateness(ctx) {

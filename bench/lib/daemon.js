@@ -2,7 +2,7 @@
 // instance, configured only through flags and DALGA_* environment variables, as a user would.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { readRss, spawnTracked, stopChild } from './proc.js';
+import { readCpuMs, readRss, spawnTracked, stopChild } from './proc.js';
 
 export const DALGA_BIN = fileURLToPath(new URL('../../bin/dalga', import.meta.url));
 
@@ -72,6 +72,7 @@ export async function startDaemon({ store, endpoint, env = {}, nodeArgs = [], st
     pid: child.pid,
     stderr: () => stderr,
     rss: () => readRss(child.pid),
+    cpuMs: () => readCpuMs(child.pid),
     stop: () => stopChild(child, 15_000),
   };
 }

@@ -1,7 +1,7 @@
 // Starts bench/endpoint-server.js in its own process and talks to it over IPC.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { stopChild, track } from './proc.js';
+import { readCpuMs, stopChild, track } from './proc.js';
 
 const SERVER = fileURLToPath(new URL('../endpoint-server.js', import.meta.url));
 
@@ -29,6 +29,7 @@ export async function startEndpoint() {
       await request('reset', { n, lateness });
     },
     stats: async () => (await request('stats')).stats,
+    cpuMs: () => readCpuMs(child.pid),
     close: () => stopChild(child, 2000),
   };
 }

@@ -65,3 +65,20 @@ export async function readRss(pid) {
     return Number.NaN;
   }
 }
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat; NaN if gone. */
+export async function readCpuMs(pid) {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    const text = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS = 100;
