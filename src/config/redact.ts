@@ -25,6 +25,6 @@ export function redactUrl(text: string): string {
   if (!URL.canParse(text)) return text;
   const url = new URL(text);
   if (url.password === '') return text;
-  url.password = REDACTED;
-  return url.href;
+  // Built by hand: the URL setter would percent-encode the marker's brackets.
+  return `${url.protocol}//${url.username}:${REDACTED}@${url.host}${url.pathname}${url.search}${url.hash}`;
 }
