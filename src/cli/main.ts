@@ -24,6 +24,13 @@ function exitOnInterrupt(): void {
   });
 }
 
+// `dalga ls --all --json | head` closes the pipe early: that is the reader's choice, not an
+// error, so stop quietly instead of dying with an EPIPE stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(ExitCode.ok);
+  throw error;
+});
+
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -238,6 +238,26 @@ describe('daemon down', () => {
 });
 
 describe('many jobs', () => {
+  it('stops quietly when the reader closes the pipe early', async () => {
+    const body = 'x'.repeat(240);
+    for (let i = 0; i < 400; i += 50) {
+      await Promise.all(
+        Array.from({ length: 50 }, async (_, k) => {
+          const res = await fetch(`${url}/jobs/piped/${body}${i + k}?interval=60`, { method: 'PUT' });
+          expect(res.status).toBe(201);
+        }),
+      );
+    }
+    const proc = spawn(process.execPath, [DALGA_BIN, 'ls', '--path', 'piped', '--all', '--json', '--url', url], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    proc.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    // Like `| head -c 10`: read once, then close our end while dalga is still writing.
+    proc.stdout.once('data', () => proc.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => proc.on('close', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('ls --all --json streams every page into one valid array', async () => {
     const n = 25;
     await Promise.all(Array.from({ length: n }, (_, i) => on(['schedule', 'bulk', `b${String(i).padStart(2, '0')}`, '--interval', '60'])));
