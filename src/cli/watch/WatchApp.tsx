@@ -2,7 +2,7 @@
 // lays the screen out to the terminal's size. Everything time- or size-dependent is injectable,
 // so tests drive it with a fake client, a fake clock and a fixed size.
 
-import { Box, type Key, Text, useApp, useInput } from 'ink';
+import { Box, Text, useApp, useInput } from 'ink';
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { type Clock, systemClock } from '../../clock.js';
 import { columnLayout, MARKER_WIDTH, truncate, printable } from './format.js';
@@ -10,10 +10,11 @@ import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { FILTER_WINDOW, isComplete, MARGIN_ROWS, planSync, syncWindow } from './job-window.js';
 import { JobsTable } from './JobsTable.js';
+import { interpretKey } from './keys.js';
 import { usePoll } from './use-poll.js';
 import { useNow } from './use-now.js';
 import { type TerminalSize, useTerminalSize } from './use-terminal-size.js';
-import { type Action, initialState, isFiltering, type Move, reduce, rowsOf, selectedRow, type Target, type ViewState } from './view-state.js';
+import { type Action, initialState, isFiltering, reduce, rowsOf, type Target, type ViewState } from './view-state.js';
 import type { SortBy, WatchClient } from './watch-client.js';
 
 export interface WatchQuery {
@@ -113,51 +114,17 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
     refresh();
   };
 
-  useInput((input, key) => {
-    const state = stateRef.current;
-    if (key.ctrl && input === 'c') return quit();
-    const move = moveOf(key);
-    if (state.mode === 'help') return dispatch({ type: 'mode', mode: 'normal' });
-    if (state.mode === 'confirm') {
-      dispatch({ type: 'mode', mode: 'normal' });
-      if ((input === 'y' || input === 'Y') && state.confirm) return void act('cancel', state.confirm);
-      return dispatch({ type: 'message', text: 'not cancelled', error: false });
-    }
-    if (move !== undefined) return dispatch({ type: 'move', move, visible });
-    if (state.mode === 'filter') return editFilter(input, key);
-    dispatch({ type: 'clearMessage' });
-    if (input === 'q') return quit();
-    if (key.escape) {
-      if (state.filter === '') return quit();
-      dispatch({ type: 'filter', text: '' });
-      return refresh();
-    }
-    if (input.startsWith('/')) {
-      // Typed fast or pasted, "/text" arrives as one input: the rest is the filter's start.
-      dispatch({ type: 'mode', mode: 'filter' });
-      if (input.length > 1) editFilter(input.slice(1), key);
-      return refresh();
-    }
-    if (input === '?') return dispatch({ type: 'mode', mode: 'help' });
-    const row = selectedRow(state);
-    if (row === undefined) return;
-    const target = { path: row.job.path, body: row.job.body };
-    if (input === 'd') void act(row.job.next_run === null ? 'enable' : 'disable', target);
-    if (input === 'x') dispatch({ type: 'confirm', target });
-  }, { isActive: props.interactive ?? true });
-
-  const editFilter = (input: string, key: Key): void => {
-    const state = stateRef.current;
-    if (key.escape) {
-      dispatch({ type: 'filter', text: '' });
-      dispatch({ type: 'mode', mode: 'normal' });
-      return refresh();
-    }
-    if (key.return) return dispatch({ type: 'mode', mode: 'normal' });
-    if (key.backspace || key.delete) return dispatch({ type: 'filter', text: Array.from(state.filter).slice(0, -1).join('') });
-    if (key.ctrl || key.meta || input === '') return;
-    dispatch({ type: 'filter', text: state.filter + input.replace(/[\u0000-\u001f\u007f]/g, '') });
-  };
+  useInput(
+    (input, key) => {
+      const outcome = interpretKey(stateRef.current, input, key, visible);
+      for (const action of outcome.actions) dispatch(action);
+      const effect = outcome.effect;
+      if (effect?.kind === 'quit') quit();
+      if (effect?.kind === 'refresh') refresh();
+      if (effect?.kind === 'call') void act(effect.verb, effect.target);
+    },
+    { isActive: props.interactive ?? true },
+  );
 
   const width = size.columns;
   const screen = screenRows(state, visible);
@@ -239,16 +206,6 @@ function Footer({ state, width, color }: { readonly state: ViewState; readonly w
       {truncate(' '.repeat(MARKER_WIDTH) + HINTS, width)}
     </Text>
   );
-}
-
-function moveOf(key: Key): Move | undefined {
-  if (key.upArrow) return 'up';
-  if (key.downArrow) return 'down';
-  if (key.pageUp) return 'pageUp';
-  if (key.pageDown) return 'pageDown';
-  if (key.home) return 'home';
-  if (key.end) return 'end';
-  return undefined;
 }
 
 function pastTense(verb: 'enable' | 'disable' | 'cancel'): string {
