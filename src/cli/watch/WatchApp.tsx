@@ -14,7 +14,7 @@ import { interpretKey } from './keys.js';
 import { usePoll } from './use-poll.js';
 import { useNow } from './use-now.js';
 import { type TerminalSize, useTerminalSize } from './use-terminal-size.js';
-import { type Action, initialState, isFiltering, reduce, rowsOf, type Target, type ViewState } from './view-state.js';
+import { type Action, initialState, isFiltering, keepVisible, reduce, rowsOf, type Target, type ViewState } from './view-state.js';
 import type { SortBy, WatchClient } from './watch-client.js';
 
 export interface WatchQuery {
@@ -151,10 +151,12 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
 
 /** The rows on screen, top to bottom, and which of them is selected. */
 export function screenRows(state: ViewState, visible: number): { jobs: ReturnType<typeof rowsOf>[number]['job'][]; selected: number } {
+  // After the terminal shrank, the selection may sit below the screen until the next move.
+  const edge = keepVisible(state.edge, state.sel, visible);
   const slice = rowsOf(state)
-    .slice(state.edge, state.edge + visible)
+    .slice(edge, edge + visible)
     .map((r) => r.job);
-  const offset = state.sel - state.edge;
+  const offset = state.sel - edge;
   if (!state.tail) return { jobs: slice, selected: offset };
   return { jobs: slice.reverse(), selected: slice.length - 1 - offset };
 }

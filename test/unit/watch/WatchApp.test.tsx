@@ -271,6 +271,14 @@ describe('WatchApp: terminal size', () => {
     expect(app.lastFrame()).toMatch(/STATE\s+PATH\s+BODY\s+NEXT RUN\s+INTERVAL\s+LOCATION\s+LAST/);
   });
 
+  it('keeps the selection on screen when the terminal shrinks', async () => {
+    const app = await mount(new FakeClient(manyJobs(50)), {}, { columns: 100, rows: 30 });
+    for (let i = 0; i < 20; i += 1) await app.press(KEY.down);
+    app.stdout.resize(100, 12);
+    await settle();
+    expect(app.line('job-00021')).toMatch(/^> /);
+  });
+
   it('follows resizes', async () => {
     const client = new FakeClient(manyJobs(50));
     const app = await mount(client, {}, { columns: 160, rows: 30 });
