@@ -150,8 +150,10 @@ const loadListenFromConfig: LoadListen = async (args) => {
 
 export async function connect(flags: GlobalFlags, io: CliIO): Promise<DalgaClient> {
   const target = await resolveTarget(flags, io);
-  if (flags.debug) io.stderr.write(`dalga: daemon ${target.url} (from ${target.source})${target.token ? ', with token' : ''}\n`);
-  return createClient({ baseURL: target.url, ...(target.token !== undefined ? { token: target.token } : {}) });
+  const client = createClient({ baseURL: target.url, ...(target.token !== undefined ? { token: target.token } : {}) });
+  // client.baseURL, not target.url: it leaves out any user:password of the URL.
+  if (flags.debug) io.stderr.write(`dalga: daemon ${client.baseURL} (from ${target.source})${target.token ? ', with token' : ''}\n`);
+  return client;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -68,7 +68,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 
 export function createClient(opts: ClientOptions): DalgaClient {
   const base = parseBaseURL(opts.baseURL);
-  const display = base.href.replace(/\/$/, '');
+  const display = displayURL(base);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const transport = createTransport(base, timeoutMs, opts.token);
 
@@ -143,6 +143,14 @@ function parseBaseURL(text: string): URL {
   url.search = '';
   url.hash = '';
   return url;
+}
+
+/** The base URL for messages, without any user:password it carries. */
+function displayURL(base: URL): string {
+  const shown = new URL(base.href);
+  shown.username = '';
+  shown.password = '';
+  return shown.href.replace(/\/$/, '');
 }
 
 /** Maps a non-2xx answer to the error (and exit code) the user sees. */

@@ -193,6 +193,12 @@ describe('errors', () => {
     await expect(attempt).rejects.toThrow(`cannot reach dalga at http://127.0.0.1:${port} — is \`dalga serve\` running? (set --url or DALGA_URL)`);
   });
 
+  it('never shows credentials of the URL in a message', async () => {
+    const attempt = createClient({ baseURL: 'http://user:hunter2@no-such-host.invalid:1/' }).status();
+    await expect(attempt).rejects.toThrow('cannot reach dalga at http://no-such-host.invalid:1 —');
+    await expect(attempt).rejects.not.toThrow(/hunter2/);
+  });
+
   it('a daemon that does not answer in time is unreachable', async () => {
     answer = () => {}; // never answers
     const attempt = createClient({ baseURL, timeoutMs: 50 }).get('p', 'b');
