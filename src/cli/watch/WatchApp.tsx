@@ -84,7 +84,8 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
       const [pages, status] = await Promise.all([syncWindow(client, query, s.pages, plan, s.filter), client.status()]);
       dispatch({ type: 'loaded', gen: s.gen, pages, status, at: clock.now(), visible: vis });
     } catch (error) {
-      dispatch({ type: 'failed', gen: s.gen, message: describe(error) });
+      // Errors read "<what> — <hint>"; the header has room for the what, and shows the URL anyway.
+      dispatch({ type: 'failed', gen: s.gen, message: describe(error).split(' — ')[0] ?? '' });
     }
   }, [client, clock, dispatch, props.query.path, props.query.reverse, sortBy]);
   const refresh = usePoll(task, props.refreshMs, clock);

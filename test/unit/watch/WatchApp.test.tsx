@@ -105,7 +105,7 @@ describe('WatchApp: what it shows', () => {
     const app = await mount(client);
     client.down = true;
     await app.advance(1000);
-    expect(app.lastFrame()).toContain('disconnected — retrying (cannot reach dalga at http://fake');
+    expect(app.lastFrame()).toContain('disconnected — retrying (cannot reach dalga at http://fake)');
     expect(app.lastFrame()).toContain('scheduled-job');
     await app.advance(1000);
     expect(app.lastFrame()).toContain('disconnected — retrying');
