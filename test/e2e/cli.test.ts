@@ -260,8 +260,12 @@ describe('many jobs', () => {
 
   it('ls --all --json streams every page into one valid array', async () => {
     const n = 25;
-    await Promise.all(Array.from({ length: n }, (_, i) => on(['schedule', 'bulk', `b${String(i).padStart(2, '0')}`, '--interval', '60'])));
+    for (let i = 0; i < n; i++) {
+      const res = await fetch(`${url}/jobs/bulk/b${String(i).padStart(2, '0')}?interval=60`, { method: 'PUT' });
+      expect(res.status).toBe(201);
+    }
     const r = await on(['ls', '--path', 'bulk', '--all', '--limit', '7', '--json']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
     const jobs = JSON.parse(r.stdout) as JobListJson['jobs'];
     expect(new Set(jobs.map((j) => j.body)).size).toBe(n);
   });
