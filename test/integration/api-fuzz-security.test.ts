@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openMysqlStore } from '../../src/store/mysql.js';
+import type { Store } from '../../src/store/store.js';
+import { createTestDatabase, skipMysql, type TestDatabase } from '../support/mysql.js';
 import { rawRequest, snapshot, startSecuredApi, type SecuredApi } from './security-support.js';
 
 // Thousands of random and malformed requests on raw sockets — odd methods, broken and
@@ -8,15 +11,6 @@ import { rawRequest, snapshot, startSecuredApi, type SecuredApi } from './securi
 // arrives: never a 5xx, the server keeps answering, and a 4xx never changes a stored row.
 
 const TOKEN = 'fuzz-token';
-const RUNS = 3000;
-
-let api: SecuredApi;
-beforeAll(async () => {
-  api = await startSecuredApi({ token: TOKEN, listen: { readTimeout: 2000, idleTimeout: 2000, writeTimeout: 2000 } });
-});
-afterAll(async () => {
-  await api.close();
-});
 
 const hex = fc.constantFrom(...'0123456789abcdefABCDEF');
 const escape = fc.oneof(
@@ -125,27 +119,65 @@ function describeRequest(r: FuzzRequest): string {
   return JSON.stringify({ ...r, body: r.body !== null && r.body.length > 200 ? `${r.body.slice(0, 200)}… (${r.body.length})` : r.body });
 }
 
-describe('fuzzing the API', () => {
-  it(`${RUNS} random and malformed requests: no 5xx, no crash, and a 4xx changes nothing`, async () => {
-    const seen = new Map<number, number>();
-    await fc.assert(
-      fc.asyncProperty(request, async (r) => {
-        const before = await snapshot(api.store);
-        const reply = await rawRequest(api.port, encode(r));
-        seen.set(reply.status, (seen.get(reply.status) ?? 0) + 1);
-        const context = `${describeRequest(r)} → ${reply.raw.slice(0, 300)}`;
-        // Every request gets an answer (node's own parser answers 400 to what it cannot read).
-        expect(reply.status, context).toBeGreaterThanOrEqual(200);
-        expect(reply.status, context).toBeLessThan(500);
-        if (reply.status >= 400) {
-          expect(await snapshot(api.store), context).toBe(before);
-          if (r.method !== 'HEAD' && /content-type: text\/plain/i.test(reply.raw)) expect(reply.body, context).toMatch(/^[^\n]+\n$/);
-        }
-      }),
-      { numRuns: RUNS },
-    );
-    // The server is still up, and the run reached the handlers, not only the parser and the token check.
-    expect((await rawRequest(api.port, `GET /status HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`)).status).toBe(200);
-    for (const status of [200, 201, 204, 400, 401, 404, 405]) expect(seen.get(status) ?? 0, `status ${status} in ${JSON.stringify([...seen])}`).toBeGreaterThan(0);
+/**
+ * Thousands of requests against `api`: no 5xx, no crash, a 4xx changes nothing.
+ * Runs are sized to keep the whole file within 10–20 s on a loaded 2-core machine.
+ */
+async function fuzz(api: SecuredApi, runs: number): Promise<void> {
+  const seen = new Map<number, number>();
+  await fc.assert(
+    fc.asyncProperty(request, async (r) => {
+      const before = await snapshot(api.store);
+      const reply = await rawRequest(api.port, encode(r));
+      seen.set(reply.status, (seen.get(reply.status) ?? 0) + 1);
+      const context = `${describeRequest(r)} → ${reply.raw.slice(0, 300)}`;
+      // Every request gets an answer (node's own parser answers 400 to what it cannot read).
+      expect(reply.status, context).toBeGreaterThanOrEqual(200);
+      expect(reply.status, context).toBeLessThan(500);
+      if (reply.status >= 400) {
+        expect(await snapshot(api.store), context).toBe(before);
+        if (r.method !== 'HEAD' && /content-type: text\/plain/i.test(reply.raw)) expect(reply.body, context).toMatch(/^[^\n]+\n$/);
+      }
+    }),
+    { numRuns: runs },
+  );
+  // The server is still up, and the run reached the handlers, not only the parser and the token check.
+  expect((await rawRequest(api.port, `GET /status HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`)).status).toBe(200);
+  for (const status of [200, 201, 204, 400, 401, 404, 405]) expect(seen.get(status) ?? 0, `status ${status} in ${JSON.stringify([...seen])}`).toBeGreaterThan(0);
+}
+
+const LISTEN = { readTimeout: 2000, idleTimeout: 2000, writeTimeout: 2000 };
+
+describe('fuzzing the API over SQLite', () => {
+  let api: SecuredApi;
+  beforeAll(async () => {
+    api = await startSecuredApi({ token: TOKEN, listen: LISTEN });
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('3000 random and malformed requests: no 5xx, no crash, and a 4xx changes nothing', async () => {
+    await fuzz(api, 3000);
+  });
+});
+
+describe.skipIf(skipMysql())('fuzzing the API over MariaDB', () => {
+  let api: SecuredApi;
+  let db: TestDatabase;
+  let passed = false;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const store: Store = await openMysqlStore(db.options);
+    api = await startSecuredApi({ token: TOKEN, listen: LISTEN, store });
+  });
+  afterAll(async () => {
+    await api.close();
+    if (passed) await db.drop();
+  });
+
+  it('1500 random and malformed requests: no 5xx (no database error), and a 4xx changes nothing', async () => {
+    await fuzz(api, 1500);
+    passed = true;
   });
 });

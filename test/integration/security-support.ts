@@ -19,9 +19,16 @@ export interface SecuredApi {
   close(): Promise<void>;
 }
 
-export async function startSecuredApi(options: { token?: string; listen?: Partial<ListenOptions> } = {}): Promise<SecuredApi> {
+export interface SecuredApiOptions {
+  token?: string;
+  listen?: Partial<ListenOptions>;
+  /** An opened store (closed with the API); default: a new in-memory SQLite one. */
+  store?: Store;
+}
+
+export async function startSecuredApi(options: SecuredApiOptions = {}): Promise<SecuredApi> {
   const clock = new FakeClock('2020-01-13T22:09:00Z');
-  const store = await openSqliteStore({ path: ':memory:', table: 'dalga' });
+  const store = options.store ?? (await openSqliteStore({ path: ':memory:', table: 'dalga' }));
   await store.createTables();
   const handler = createApiHandler({
     store,
