@@ -2,16 +2,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createClient, type DalgaClient } from '../client/client.js';
-import { DEFAULTS } from '../config/schema.js';
 import { UsageError } from '../errors.js';
-import { parseGoDuration } from '../schedule/duration.js';
 import type { OutputContext } from './output.js';
 
 // What every client command shares: the global flags, the process's streams and environment
 // (passed in, so tests run commands in-process), and how the daemon is found.
 
+/**
+ * listen.* defaults of src/config/schema.ts DEFAULTS (a unit test keeps them equal), repeated so
+ * that a client command does not load the configuration modules to learn them.
+ */
+export const DEFAULT_LISTEN: ListenSettings = { host: '127.0.0.1', port: 34006, token: '' };
+
 /** Where the daemon listens by default: http://127.0.0.1:34006. */
-export const DEFAULT_URL = listenURL(DEFAULTS.listen.host, DEFAULTS.listen.port);
+export const DEFAULT_URL = listenURL(DEFAULT_LISTEN.host, DEFAULT_LISTEN.port);
 
 /** Flags defined on the program, visible to every command through optsWithGlobals(). */
 export interface GlobalFlags {
@@ -142,7 +146,7 @@ export function mayHaveConfig(args: { configPath?: string; cwd: string; env: Rea
 // The configuration loader (cosmiconfig, TOML, YAML) is only loaded when flags and environment
 // do not already say where the daemon is, and there is a configuration to read.
 const loadListenFromConfig: LoadListen = async (args) => {
-  if (!mayHaveConfig(args)) return { listen: DEFAULTS.listen, warnings: [] };
+  if (!mayHaveConfig(args)) return { listen: DEFAULT_LISTEN, warnings: [] };
   const { loadConfig } = await import('../config/load.js');
   const { config, file, warnings } = await loadConfig(args);
   return { listen: config.listen, ...(file ? { file } : {}), warnings: warnings ?? [] };
@@ -168,11 +172,15 @@ export function parseLimit(text: string): number {
   return Number(text);
 }
 
-/** `--refresh`: seconds (`2`, `0.5`) or a Go duration (`500ms`, `2s`); at least 100 ms. */
-export function parseRefresh(text: string): number {
+/**
+ * `--refresh`: seconds (`2`, `0.5`) or a Go duration (`500ms`, `2s`); at least 100 ms. Async
+ * because the duration parser is loaded only when the flag is given.
+ */
+export async function parseRefresh(text: string): Promise<number> {
   let ms: number;
   try {
-    ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : parseGoDuration(text);
+    if (/^\d+(\.\d+)?$/.test(text)) ms = Number(text) * 1000;
+    else ms = (await import('../schedule/duration.js')).parseGoDuration(text);
   } catch {
     throw new UsageError(`invalid --refresh "${text}" — give seconds or a duration like 500ms or 2s`);
   }

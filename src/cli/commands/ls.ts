@@ -12,7 +12,8 @@ interface LsFlags {
   readonly limit?: number;
   readonly all?: boolean;
   readonly watch?: boolean;
-  readonly refresh: number;
+  /** As given; parsed (and checked) in the action. */
+  readonly refresh: string;
 }
 
 /** The API's page size when no limit is given (spec §3). */
@@ -27,7 +28,7 @@ export function lsCommand(io: CliIO): Command {
     .option('--limit <n>', 'jobs per page (the daemon caps it)', parseLimitFlag)
     .option('--all', 'follow the cursor through every page')
     .option('--watch', 'live view, refreshed every --refresh (needs a terminal; q quits)')
-    .addOption(new Option('--refresh <duration>', 'refresh period of --watch, e.g. 500ms, 2s').argParser(parseRefreshFlag).default(1000, '1s'))
+    .addOption(new Option('--refresh <duration>', 'refresh period of --watch, e.g. 500ms, 2s').default('1s', '1s'))
     .addHelpText(
       'after',
       `
@@ -39,13 +40,14 @@ Examples:
     )
     .action(async (opts: LsFlags, command: Command) => {
       const flags = globalFlags(command);
+      const refreshMs = await parseRefresh(opts.refresh);
       if (opts.watch && io.stdout.isTTY && flags.json) {
         throw new UsageError('--watch draws a live view for people — drop --json, or drop --watch for a script');
       }
       const client = await connect(flags, io);
       const params = listParams(opts);
       if (opts.watch) {
-        if (io.stdout.isTTY) return watch(client, params, opts, flags, io);
+        if (io.stdout.isTTY) return watch(client, params, refreshMs, flags, io);
         io.stderr.write('dalga: --watch needs a terminal on stdout; listing once instead\n');
       }
       if (opts.all) return listAll(client, params, flags, io);
@@ -56,9 +58,6 @@ Examples:
 // commander calls a parser with (value, previous); ours take only the text.
 function parseLimitFlag(text: string): number {
   return parseLimit(text);
-}
-function parseRefreshFlag(text: string): number {
-  return parseRefresh(text);
 }
 
 function listParams(opts: LsFlags): ListParams {
@@ -113,7 +112,7 @@ function printTable(jobs: readonly JobJson[], flags: GlobalFlags, io: CliIO): vo
   io.stdout.write(formatJobTable(jobs, outputContext(flags, io)));
 }
 
-async function watch(client: DalgaClient, params: ListParams, opts: LsFlags, flags: GlobalFlags, io: CliIO): Promise<void> {
+async function watch(client: DalgaClient, params: ListParams, refreshMs: number, flags: GlobalFlags, io: CliIO): Promise<void> {
   // Ink and React load only here: every other command starts without them.
   const { runWatch } = await import('../watch/run-watch.js');
   const query = {
@@ -121,5 +120,5 @@ async function watch(client: DalgaClient, params: ListParams, opts: LsFlags, fla
     ...(params.sortBy !== undefined ? { sortBy: params.sortBy } : {}),
     ...(params.reverse ? { reverse: true } : {}),
   };
-  await runWatch({ client, url: client.baseURL, query, refreshMs: opts.refresh, color: useColor(flags, io) });
+  await runWatch({ client, url: client.baseURL, query, refreshMs, color: useColor(flags, io) });
 }

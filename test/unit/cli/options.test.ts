@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliIO, type LoadListen, CONFIG_FILE_NAMES, DEFAULT_URL, listenURL, mayHaveConfig, parseLimit, parseRefresh, resolveTarget, useColor } from '../../../src/cli/options.js';
+import { type CliIO, type LoadListen, CONFIG_FILE_NAMES, DEFAULT_LISTEN, DEFAULT_URL, listenURL, mayHaveConfig, parseLimit, parseRefresh, resolveTarget, useColor } from '../../../src/cli/options.js';
 import { SEARCH_PLACES } from '../../../src/config/file.js';
+import { DEFAULTS } from '../../../src/config/schema.js';
 import { ConfigError, UsageError } from '../../../src/errors.js';
 
 function io(env: Record<string, string> = {}, cwd = '/nonexistent', isTTY = false): CliIO & { err: string[] } {
@@ -49,6 +50,11 @@ describe('resolveTarget', () => {
       token: 'secret',
       source: '/etc/dalga.toml',
     });
+  });
+
+  it('knows the listen defaults of the configuration', () => {
+    expect(DEFAULT_LISTEN).toEqual({ host: DEFAULTS.listen.host, port: DEFAULTS.listen.port, token: DEFAULTS.listen.token });
+    expect(DEFAULT_URL).toBe('http://127.0.0.1:34006');
   });
 
   it('falls back to the default address', async () => {
@@ -160,11 +166,11 @@ describe('parseLimit and parseRefresh', () => {
     for (const bad of ['0', '-1', '1.5', 'ten', '', '99999999999999999999']) expect(() => parseLimit(bad)).toThrow(UsageError);
   });
 
-  it('accepts seconds or Go durations of at least 100ms as a refresh period', () => {
-    expect(parseRefresh('2')).toBe(2000);
-    expect(parseRefresh('0.5')).toBe(500);
-    expect(parseRefresh('250ms')).toBe(250);
-    expect(parseRefresh('1m')).toBe(60_000);
-    for (const bad of ['0', '10ms', 'soon', '-1s']) expect(() => parseRefresh(bad)).toThrow(UsageError);
+  it('accepts seconds or Go durations of at least 100ms as a refresh period', async () => {
+    expect(await parseRefresh('2')).toBe(2000);
+    expect(await parseRefresh('0.5')).toBe(500);
+    expect(await parseRefresh('250ms')).toBe(250);
+    expect(await parseRefresh('1m')).toBe(60_000);
+    for (const bad of ['0', '10ms', 'soon', '-1s']) await expect(parseRefresh(bad)).rejects.toThrow(UsageError);
   });
 });
