@@ -27,7 +27,7 @@ complete -c dalga -n '__fish_seen_subcommand_from schedule' -l location -x -a '(
 complete -c dalga -n '__fish_seen_subcommand_from ls' -l path -x -d 'only jobs with exactly this path'
 complete -c dalga -n '__fish_seen_subcommand_from ls' -l sort -x -a 'insert-order next-sched next-run' -d 'order of the list'
 complete -c dalga -n '__fish_seen_subcommand_from ls' -l reverse -d 'reverse the order'
-complete -c dalga -n '__fish_seen_subcommand_from ls' -l limit -x -d 'jobs per page (the daemon caps it)'
+complete -c dalga -n '__fish_seen_subcommand_from ls' -l limit -x -d 'jobs per page, 1 to 1000 (default 100)'
 complete -c dalga -n '__fish_seen_subcommand_from ls' -l all -d 'follow the cursor through every page'
 complete -c dalga -n '__fish_seen_subcommand_from ls' -l watch -d 'live view, refreshed every --refresh (needs a terminal; q quits)'
 complete -c dalga -n '__fish_seen_subcommand_from ls' -l refresh -x -d 'refresh period of --watch, e.g. 500ms, 2s'

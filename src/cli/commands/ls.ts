@@ -25,7 +25,7 @@ export function lsCommand(io: CliIO): Command {
     .option('--path <path>', 'only jobs with exactly this path')
     .addOption(new Option('--sort <order>', 'order of the list').choices(['insert-order', 'next-sched', 'next-run']))
     .option('--reverse', 'reverse the order')
-    .option('--limit <n>', 'jobs per page (the daemon caps it)', parseLimitFlag)
+    .option('--limit <n>', 'jobs per page, 1 to 1000 (default 100)', parseLimitFlag)
     .option('--all', 'follow the cursor through every page')
     .option('--watch', 'live view, refreshed every --refresh (needs a terminal; q quits)')
     .addOption(new Option('--refresh <duration>', 'refresh period of --watch, e.g. 500ms, 2s').default('1s', '1s'))
