@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { targetUrl, UnsafePathError } from '../../../src/delivery/target-url.js';
 import { isSafeJobPath, jobPathProblem } from '../../../src/schedule/job-path.js';
@@ -51,5 +52,31 @@ describe('targetUrl', () => {
 
   it('refuses a lone surrogate instead of throwing URIError', () => {
     expect(() => targetUrl(base, '\uDC00')).toThrow(UnsafePathError);
+  });
+});
+
+describe('targetUrl and the PUT rule agree', () => {
+  const bases = ['http://127.0.0.1:5000/hooks/', 'http://127.0.0.1:5000', 'https://example.com/api', 'http://[::1]:80/a/b/?q=1'];
+  const pathChar = fc.oneof(fc.constantFrom('.', '/', '%', '\\', '?', '#', '@', ':', '2e', '2E', '5c', ' ', '\r', '\n', '\0'), fc.string({ unit: 'grapheme', maxLength: 3 }));
+  const path = fc.array(pathChar, { minLength: 1, maxLength: 20 }).map((parts) => parts.join(''));
+
+  it('every path PUT accepts is delivered under the base URL: same scheme, host and port, below its path, no new query parameter', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...bases), path, (base, p) => {
+        if (jobPathProblem(p) !== undefined) {
+          expect(() => targetUrl(base, p)).toThrow(UnsafePathError);
+          return;
+        }
+        const url = new URL(targetUrl(base, p));
+        const root = new URL(base);
+        expect(url.origin).toBe(root.origin);
+        expect(url.pathname.startsWith(root.pathname)).toBe(true);
+        // A base with a query string gets the path appended to its last value, encoded: no new parameter.
+        expect(url.search.startsWith(root.search)).toBe(true);
+        expect(url.searchParams.size).toBe(root.searchParams.size);
+        expect(url.hash).toBe('');
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
