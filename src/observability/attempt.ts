@@ -39,8 +39,12 @@ export function latenessMs(e: Pick<AttemptEvent, 'job' | 'startedAt'>): number {
  */
 export function logAttempt(log: Logger, e: AttemptEvent): void {
   const kind = classifyAttempt(e);
+  if (kind === 'success' || kind === 'deleted') {
+    // The hot path: skip building the fields when nobody reads them.
+    if (log.isLevelEnabled('debug')) log.debug(attemptFields(e, kind), 'delivered');
+    return;
+  }
   const fields = attemptFields(e, kind);
-  if (kind === 'success' || kind === 'deleted') return log.debug(fields, 'delivered');
   if (kind === 'retried') return log.warn(fields, 'delivery failed; will retry');
   log.error(fields, 'delivery failed; gave up');
 }
