@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEndpoint, type TestEndpoint } from '../support/endpoint.js';
 import { parseMetrics, startOpsDaemon, type OpsDaemon } from './ops-support.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 let ops: OpsDaemon | undefined;
 let endpoint: TestEndpoint | undefined;
@@ -32,7 +35,7 @@ describe('GET /metrics', () => {
     expect(res.text).toMatch(/^# TYPE dalga_delivery_duration_seconds histogram$/m);
     const m = parseMetrics(res.text);
     expect(deliveries(m)).toEqual({ success: 0, deleted: 0, retried: 0, failed: 0 });
-    expect(m.get('dalga_instance_info{instance_id="777",version="0.1.0",store="sqlite"}')).toBe(1);
+    expect(m.get(`dalga_instance_info{instance_id="777",version="${VERSION}",store="sqlite"}`)).toBe(1);
     expect(m.get('dalga_store_up')).toBe(1);
     expect(m.get('dalga_jobs')).toBe(0);
     expect(m.get('dalga_instances')).toBe(1);
