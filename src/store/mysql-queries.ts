@@ -82,6 +82,10 @@ export function mysqlQueries(name: string) {
     /** `variable` is checked by the caller; it cannot be a bound parameter. */
     sessionSetup: (variable: string): string => `SET SESSION ${variable} = 'READ-COMMITTED', time_zone = '+00:00'`,
     serverNow: 'SELECT UTC_TIMESTAMP(3) AS now',
+    /** Transaction control as plain statements, so each one can carry the read/write timeout. */
+    begin: 'START TRANSACTION',
+    commit: 'COMMIT',
+    rollback: 'ROLLBACK',
     /** params: path, body, interval, location, next_run, next_sched. Keeps id on replace. */
     putJob: `
       INSERT INTO ${t} (path, body, \`interval\`, location, next_run, next_sched, instance_id, last_run, last_status, failures)
@@ -103,6 +107,8 @@ export function mysqlQueries(name: string) {
       WHERE instance_id IS NULL AND next_run <= ? ORDER BY next_run LIMIT ? FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
     /** params: instance_id, then n ids */
     claim: (n: number): string => `UPDATE ${t} SET instance_id = ? WHERE id IN (${list(n)})`,
+    /** params: n ids, instance_id. Gives back jobs a failed claim may have taken after all. */
+    releaseClaims: (n: number): string => `UPDATE ${t} SET instance_id = NULL WHERE id IN (${list(n)}) AND instance_id = ?`,
     nextDueAt: `SELECT MIN(next_run) AS next FROM ${t} WHERE instance_id IS NULL AND next_run IS NOT NULL`,
     /** params: n ids, instance_id */
     deleteClaimed: (n: number): string => `DELETE FROM ${t} WHERE id IN (${list(n)}) AND instance_id = ?`,

@@ -122,6 +122,12 @@ class MysqlStore implements Store {
   /** Go's readTimeout/writeTimeout are I/O deadlines; here they bound each statement. */
   private readonly timeout: number;
   private closed = false;
+  /**
+   * Per instance, jobs a failed claim selected: its COMMIT may have run although its answer was
+   * lost with the connection. The scheduler never saw them, and the instance is alive, so nobody
+   * else would ever release them; the next claim of that instance gives them back first.
+   */
+  private readonly uncertainClaims = new Map<number, Set<number>>();
 
   constructor(
     private readonly pool: Pool,
@@ -193,14 +199,30 @@ class MysqlStore implements Store {
 
   async claimDue(instanceId: number, now: number, limit: number): Promise<Job[]> {
     if (limit <= 0) return [];
-    return this.transaction(async (conn) => {
-      const [rows] = await this.exec<JobRow[]>(conn, this.selectDue, [toSqlTime(now), String(limit)]);
-      for (const chunk of chunks(rows.map((r) => r.id))) {
-        const ids = padded(chunk);
-        await this.exec(conn, this.q.claim(ids.length), [instanceId, ...ids]);
-      }
-      return rows.map((row) => ({ ...toJob(row), instanceId }));
-    });
+    const uncertain = this.uncertainClaims.get(instanceId) ?? new Set<number>();
+    let selected: number[] = [];
+    try {
+      const jobs = await this.transaction(async (conn) => {
+        selected = [];
+        for (const chunk of chunks([...uncertain])) {
+          const ids = padded(chunk);
+          await this.exec(conn, this.q.releaseClaims(ids.length), [...ids, instanceId]);
+        }
+        const [rows] = await this.exec<JobRow[]>(conn, this.selectDue, [toSqlTime(now), String(limit)]);
+        selected = rows.map((r) => r.id);
+        for (const chunk of chunks(selected)) {
+          const ids = padded(chunk);
+          await this.exec(conn, this.q.claim(ids.length), [instanceId, ...ids]);
+        }
+        return rows.map((row) => ({ ...toJob(row), instanceId }));
+      });
+      this.uncertainClaims.delete(instanceId);
+      return jobs;
+    } catch (err) {
+      for (const id of selected) uncertain.add(id);
+      if (uncertain.size > 0) this.uncertainClaims.set(instanceId, uncertain);
+      throw err;
+    }
   }
 
   async nextDueAt(): Promise<number | null> {
@@ -293,6 +315,11 @@ class MysqlStore implements Store {
     return conn.execute<T>({ sql, timeout: this.timeout }, params as ExecuteValues[]);
   }
 
+  /** A transaction control statement, with the same timeout (not preparable: a plain query). */
+  private async control(conn: PoolConnection, sql: string): Promise<void> {
+    await conn.query({ sql, timeout: this.timeout });
+  }
+
   /** A connection that timed out may still receive the late answer: it is destroyed, not reused. */
   private async withConnection<T>(fn: (conn: PoolConnection) => Promise<T>): Promise<T> {
     const conn = await this.pool.getConnection();
@@ -314,13 +341,15 @@ class MysqlStore implements Store {
       for (let attempt = 1; ; attempt++) {
         try {
           return await this.withConnection(async (conn) => {
-            await conn.beginTransaction();
+            // Not beginTransaction()/commit(): those take no timeout, and a COMMIT whose answer
+            // never comes (network partition) would hold the scheduler for good.
+            await this.control(conn, this.q.begin);
             try {
               const result = await fn(conn);
-              await conn.commit();
+              await this.control(conn, this.q.commit);
               return result;
             } catch (err) {
-              if (!isBroken(err)) await conn.rollback().catch(() => undefined);
+              if (!isBroken(err)) await this.control(conn, this.q.rollback).catch(() => undefined);
               throw err;
             }
           });
