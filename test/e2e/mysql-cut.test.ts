@@ -1,0 +1,152 @@
+// The database goes away under a running `bin/dalga serve` (a TCP proxy in front of MariaDB is
+// cut) and comes back: the API answers 503 with a one-line reason meanwhile, the scheduler backs
+// off and resumes, every job is delivered exactly once, and the daemon never exits.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnDaemon, type SpawnedDaemon } from '../support/daemon.js';
+import { startEndpoint, type TestEndpoint } from '../support/endpoint.js';
+import { createTestDatabase, MYSQL_HOST, MYSQL_PORT, skipMysql, type TestDatabase } from '../support/mysql.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { clusterEnv, countJobs, deliveryCounts, insertDueJobs } from '../integration/cluster-support.js';
+
+let db: TestDatabase;
+let endpoint: TestEndpoint;
+let proxy: TcpProxy;
+let daemon: SpawnedDaemon | undefined;
+let passed = false;
+
+beforeEach(async () => {
+  passed = false;
+  db = await createTestDatabase();
+  endpoint = await startEndpoint();
+  proxy = await startTcpProxy({ host: MYSQL_HOST, port: MYSQL_PORT });
+});
+
+afterEach(async () => {
+  endpoint.release();
+  await daemon?.stop('SIGKILL');
+  daemon = undefined;
+  await proxy.close();
+  await endpoint.close();
+  if (passed) await db.drop();
+});
+
+async function call(method: string, path: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${daemon!.url}${path}`, { method });
+  return { status: res.status, text: await res.text() };
+}
+
+describe.skipIf(skipMysql())('database cut under dalga serve', () => {
+  it('answers 503 while the database is gone, backs off, and delivers every job once it is back', async () => {
+    daemon = await spawnDaemon({
+      env: clusterEnv(db, { DALGA_MYSQL_PORT: String(proxy.port), DALGA_ENDPOINT_BASEURL: endpoint.baseUrl }),
+    });
+    for (let i = 0; i < 5; i++) expect((await call('PUT', `/jobs/before/${i}?one-off=true&immediate=true`)).status).toBe(201);
+    await endpoint.waitFor(5);
+
+    // Five deliveries in flight when the database goes: their outcomes must wait for it.
+    endpoint.hold = true;
+    for (let i = 0; i < 5; i++) expect((await call('PUT', `/jobs/during/${i}?one-off=true&immediate=true`)).status).toBe(201);
+    await endpoint.waitFor(10);
+    proxy.cut();
+    endpoint.hold = false;
+    endpoint.release();
+
+    for (const [method, path] of [
+      ['GET', '/jobs/during/0'],
+      ['PUT', '/jobs/cut/1?one-off=true&immediate=true'],
+      ['GET', '/jobs'],
+      ['GET', '/status'],
+    ] as const) {
+      const res = await call(method, path);
+      expect(res.status, `${method} ${path}: ${res.text}`).toBe(503);
+      expect(res.text).toMatch(/^database unavailable — MySQL at 127\.0\.0\.1:\d+ is unavailable \(\w+\) — .+\n?$/);
+    }
+    // Jobs that fall due while the daemon cannot see the table (written behind its back).
+    await withAdmin((admin) => insertDueJobs(admin, 'dalga', 'after', 5));
+    // Stay cut until the scheduler has failed a few times and the heartbeat too.
+    await expect.poll(() => count(daemon!.stderr(), /scheduler: cannot claim jobs; backing off/), { timeout: 20_000 }).toBeGreaterThanOrEqual(4);
+    await expect.poll(() => daemon!.stderr(), { timeout: 10_000 }).toMatch(/heartbeat failed/);
+    expect(daemon.proc.exitCode).toBeNull();
+
+    proxy.restore();
+    await endpoint.waitFor(15, 30_000);
+    await withAdmin((admin) => expect.poll(() => countJobs(admin, 'dalga'), { timeout: 30_000 }).toBe(0));
+    expect((await call('GET', '/jobs/during/0')).status).toBe(404);
+    const counts = deliveryCounts(endpoint.received);
+    expect(counts.size).toBe(15);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(daemon.proc.exitCode).toBeNull();
+    passed = true;
+  });
+
+  it('answers 503 within the read timeout when the database stops answering, and recovers', async () => {
+    daemon = await spawnDaemon({
+      env: clusterEnv(db, {
+        DALGA_MYSQL_PORT: String(proxy.port),
+        DALGA_ENDPOINT_BASEURL: endpoint.baseUrl,
+        DALGA_MYSQL_READTIMEOUT: '1s',
+        DALGA_MYSQL_WRITETIMEOUT: '1s',
+        DALGA_MYSQL_DIALTIMEOUT: '1s',
+      }),
+    });
+    endpoint.hold = true;
+    for (let i = 0; i < 5; i++) expect((await call('PUT', `/jobs/during/${i}?one-off=true&immediate=true`)).status).toBe(201);
+    await endpoint.waitFor(5);
+    proxy.stall();
+    endpoint.hold = false;
+    endpoint.release();
+
+    // More requests than pooled connections (5): each must still get its answer.
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => call('GET', `/jobs/during/${i}`)));
+    for (const res of answers) {
+      expect(res.status, res.text).toBe(503);
+      expect(res.text).toMatch(/^database unavailable — MySQL at 127\.0\.0\.1:\d+ is unavailable \(\w+\) — .+\n?$/);
+    }
+    await withAdmin((admin) => insertDueJobs(admin, 'dalga', 'after', 5));
+    await expect.poll(() => count(daemon!.stderr(), /scheduler: cannot claim jobs; backing off/), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    expect(daemon.proc.exitCode).toBeNull();
+
+    proxy.restore();
+    await endpoint.waitFor(10, 30_000);
+    await withAdmin((admin) => expect.poll(() => countJobs(admin, 'dalga'), { timeout: 30_000 }).toBe(0));
+    expect((await call('GET', '/jobs/during/0')).status).toBe(404);
+    const counts = deliveryCounts(endpoint.received);
+    expect(counts.size).toBe(10);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(daemon.proc.exitCode).toBeNull();
+    passed = true;
+  });
+
+  for (const then of ['reset', 'silence'] as const) {
+    it(`releases the jobs of a claim whose commit ran but whose answer was lost (connection ${then === 'reset' ? 'reset' : 'silent'})`, async () => {
+      daemon = await spawnDaemon({
+        env: clusterEnv(db, { DALGA_MYSQL_PORT: String(proxy.port), DALGA_ENDPOINT_BASEURL: endpoint.baseUrl, DALGA_MYSQL_READTIMEOUT: '1s', DALGA_MYSQL_WRITETIMEOUT: '1s' }),
+      });
+      // Nothing else commits while idle: the next COMMIT is the scheduler's claim of these jobs.
+      const lost = proxy.loseAnswerAfter('COMMIT', then);
+      await withAdmin((admin) => insertDueJobs(admin, 'dalga', 'lost', 5));
+      await lost;
+      const code = then === 'reset' ? 'ECONNRESET' : 'PROTOCOL_SEQUENCE_TIMEOUT';
+      await expect.poll(() => daemon!.stderr(), { timeout: 10_000 }).toMatch(new RegExp(`${code}.*cannot claim jobs`)).catch((e) => { console.log(daemon!.stderr()); throw e; });
+      // The rows are claimed by this instance, which is alive: only it can give them back.
+      await endpoint.waitFor(5, 20_000);
+      await withAdmin((admin) => expect.poll(() => countJobs(admin, 'dalga'), { timeout: 20_000 }).toBe(0));
+      expect([...deliveryCounts(endpoint.received).values()]).toEqual([1, 1, 1, 1, 1]);
+      expect(daemon.proc.exitCode).toBeNull();
+      passed = true;
+    });
+  }
+});
+
+async function withAdmin<T>(fn: (admin: Awaited<ReturnType<TestDatabase['admin']>>) => Promise<T>): Promise<T> {
+  const admin = await db.admin();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+function count(text: string, pattern: RegExp): number {
+  return text.split('\n').filter((line) => pattern.test(line)).length;
+}
