@@ -72,6 +72,7 @@ export async function openMysqlStore(options: MysqlStoreOptions): Promise<Store>
   } as const;
   const q = mysqlQueries(table);
   const variable = await detectIsolationVariable(connection, options, q, where);
+  options.log?.debug({ isolationVariable: variable }, `MySQL sessions use READ COMMITTED through ${variable}`);
   const pool = mysql.createPool({ ...connection, connectionLimit: options.maxOpenConns, maxIdle: options.maxOpenConns, waitForConnections: true });
   // Commands queue per connection, so this runs before anything the pool hands out.
   const setup = q.sessionSetup(variable);
