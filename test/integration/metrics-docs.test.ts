@@ -25,9 +25,9 @@ function mentionedNames(text: string): string[] {
   return [...names].sort();
 }
 
-describe('docs/operating.md', () => {
+describe('README.md (Operating)', () => {
   it('documents every dalga_* metric in its table, and names no metric that does not exist', async () => {
-    const doc = read('docs/operating.md');
+    const doc = read('README.md');
     const names = await exposedNames();
     const tableRows = [...doc.matchAll(/^\| `(dalga_[a-z_]+)/gm)].map((m) => m[1]).sort();
     expect(tableRows).toEqual(names);
