@@ -31,6 +31,8 @@ type UpdateOutcome = Extract<Outcome, { kind: 'update' }>;
 
 /** Deadlocks (1213) and lock wait timeouts (1205) are retried this many times. */
 const TX_ATTEMPTS = 5;
+/** mysql2's own statement timeout normally fires first; this one catches what it does not cover. */
+const DEADLINE_GRACE_MS = 100;
 /** Rows per batched statement; IN lists are padded to powers of two to reuse prepared statements. */
 const MAX_BATCH = 256;
 
@@ -313,12 +315,12 @@ class MysqlStore implements Store {
 
   /** A prepared statement with the configured read/write timeout. */
   private exec<T extends RowDataPacket[] | ResultSetHeader>(conn: PoolConnection, sql: string, params: readonly unknown[]): Promise<[T, unknown]> {
-    return conn.execute<T>({ sql, timeout: this.timeout }, params as ExecuteValues[]);
+    return withDeadline(conn.execute<T>({ sql, timeout: this.timeout }, params as ExecuteValues[]), this.timeout);
   }
 
   /** A transaction control statement, with the same timeout (not preparable: a plain query). */
   private async control(conn: PoolConnection, sql: string): Promise<void> {
-    await conn.query({ sql, timeout: this.timeout });
+    await withDeadline(conn.query({ sql, timeout: this.timeout }), this.timeout);
   }
 
   /** A connection that timed out may still receive the late answer: it is destroyed, not reused. */
@@ -388,6 +390,24 @@ function unavailable(err: unknown, where: string, options: MysqlStoreOptions): S
           ? 'no answer within mysql.readTimeout'
           : 'check mysql.host and mysql.port, and that the server is running';
   return new StoreUnavailableError(`${where} is unavailable (${code}) — ${hint}`, { cause: err });
+}
+
+/**
+ * mysql2's own timeout starts only when the statement is sent: it does not cover preparing it
+ * (first use on a connection), nor the session setup queued ahead of it on a new connection.
+ * A server that stops answering at those moments would hold the caller for good; this bounds
+ * the whole wait and fails like mysql2's timeout does, so the connection is destroyed.
+ */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(Object.assign(new Error(`no answer from MySQL within ${ms} ms`), { code: 'PROTOCOL_SEQUENCE_TIMEOUT', fatal: true }));
+    }, ms + DEADLINE_GRACE_MS);
+  });
+  // The late result or error of an abandoned statement is of no interest any more.
+  work.catch(() => undefined);
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
 function isBroken(err: unknown): boolean {
