@@ -6,7 +6,7 @@ import { spawnDaemon, type SpawnedDaemon } from '../support/daemon.js';
 import { startEndpoint, type TestEndpoint } from '../support/endpoint.js';
 import { createTestDatabase, MYSQL_HOST, MYSQL_PORT, skipMysql, type TestDatabase } from '../support/mysql.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { clusterEnv, countJobs, deliveryCounts, insertDueJobs } from '../integration/cluster-support.js';
+import { clusterEnv, countJobs, deliveryCounts, insertDueJobs, instanceIds } from '../integration/cluster-support.js';
 
 let db: TestDatabase;
 let endpoint: TestEndpoint;
@@ -117,6 +117,72 @@ describe.skipIf(skipMysql())('database cut under dalga serve', () => {
     passed = true;
   });
 
+  for (const mode of ['cut', 'stall'] as const) {
+    it(`stops on SIGTERM in bounded time while the database is ${mode === 'cut' ? 'cut' : 'silent'}, with deliveries in flight`, async () => {
+      daemon = await spawnDaemon({
+        env: clusterEnv(db, {
+          DALGA_MYSQL_PORT: String(proxy.port),
+          DALGA_ENDPOINT_BASEURL: endpoint.baseUrl,
+          DALGA_MYSQL_READTIMEOUT: '1s',
+          DALGA_MYSQL_WRITETIMEOUT: '1s',
+          DALGA_MYSQL_DIALTIMEOUT: '1s',
+          DALGA_LISTEN_SHUTDOWNTIMEOUT: '1s',
+        }),
+      });
+      endpoint.hold = true;
+      for (let i = 0; i < 3; i++) expect((await call('PUT', `/jobs/stop/${i}?one-off=true&immediate=true`)).status).toBe(201);
+      await endpoint.waitFor(3);
+      if (mode === 'cut') proxy.cut();
+      else proxy.stall();
+      endpoint.hold = false;
+      endpoint.release();
+      daemon.proc.kill('SIGTERM');
+      const code = await Promise.race([daemon.exited, new Promise<string>((r) => setTimeout(() => r('still running'), 20_000))]);
+      expect(code, daemon.stderr()).toBe(0);
+      expect(daemon.stderr()).toMatch(/cannot remove instance row; it expires by itself/);
+      // Not recorded, not lost: the jobs are still there, claimed by the gone instance until it expires.
+      await withAdmin(async (admin) => expect(await countJobs(admin, 'dalga')).toBe(3));
+      passed = true;
+    });
+  }
+
+  it('a cut longer than the instance timeout: another instance takes over, and the cut one rejoins without undoing its work', async () => {
+    const env = { DALGA_ENDPOINT_BASEURL: endpoint.baseUrl, DALGA_MYSQL_INSTANCETIMEOUT: '2s' };
+    daemon = await spawnDaemon({ env: clusterEnv(db, { ...env, DALGA_MYSQL_PORT: String(proxy.port) }) });
+    const cutId = /"instance":(\d+)/.exec(daemon.stderr())![1]!;
+    endpoint.hold = true;
+    for (let i = 0; i < 3; i++) expect((await call('PUT', `/jobs/takeover/${i}?one-off=true&immediate=true`)).status).toBe(201);
+    await endpoint.waitFor(3);
+    const other = await spawnDaemon({ env: clusterEnv(db, env) });
+    try {
+      const otherId = /"instance":(\d+)/.exec(other.stderr())![1]!;
+      proxy.cut();
+      // The other instance expires the cut one and runs its jobs again.
+      const posts = await endpoint.waitFor(6, 20_000);
+      expect(posts.slice(3).map((p) => String(p.headers['dalga-instance']))).toEqual([otherId, otherId, otherId]);
+      endpoint.hold = false;
+      endpoint.release();
+      await withAdmin((admin) => expect.poll(() => countJobs(admin, 'dalga'), { timeout: 10_000 }).toBe(0));
+
+      proxy.restore();
+      // Back: it registers again and serves, and its late outcomes changed nothing.
+      await withAdmin((admin) =>
+        expect.poll(async () => (await instanceIds(admin, 'dalga')).map(String).sort(), { timeout: 10_000 }).toEqual([cutId, otherId].sort()),
+      );
+      await expect.poll(async () => (await call('GET', '/status')).status, { timeout: 10_000 }).toBe(200);
+      for (let i = 0; i < 20; i++) expect((await call('PUT', `/jobs/after/${i}?one-off=true&immediate=true`)).status).toBe(201);
+      await endpoint.waitFor(26, 20_000);
+      await withAdmin((admin) => expect.poll(() => countJobs(admin, 'dalga'), { timeout: 10_000 }).toBe(0));
+      const counts = deliveryCounts(endpoint.received);
+      expect([...counts].filter(([k]) => k.startsWith('/after')).every(([, n]) => n === 1)).toBe(true);
+      expect(counts.size).toBe(23);
+      expect(daemon.proc.exitCode).toBeNull();
+      passed = true;
+    } finally {
+      await other.stop('SIGKILL');
+    }
+  });
+
   for (const then of ['reset', 'silence'] as const) {
     it(`releases the jobs of a claim whose commit ran but whose answer was lost (connection ${then === 'reset' ? 'reset' : 'silent'})`, async () => {
       daemon = await spawnDaemon({
@@ -127,7 +193,7 @@ describe.skipIf(skipMysql())('database cut under dalga serve', () => {
       await withAdmin((admin) => insertDueJobs(admin, 'dalga', 'lost', 5));
       await lost;
       const code = then === 'reset' ? 'ECONNRESET' : 'PROTOCOL_SEQUENCE_TIMEOUT';
-      await expect.poll(() => daemon!.stderr(), { timeout: 10_000 }).toMatch(new RegExp(`${code}.*cannot claim jobs`)).catch((e) => { console.log(daemon!.stderr()); throw e; });
+      await expect.poll(() => daemon!.stderr(), { timeout: 10_000 }).toMatch(new RegExp(`${code}.*cannot claim jobs`));
       // The rows are claimed by this instance, which is alive: only it can give them back.
       await endpoint.waitFor(5, 20_000);
       await withAdmin((admin) => expect.poll(() => countJobs(admin, 'dalga'), { timeout: 20_000 }).toBe(0));
