@@ -26,19 +26,25 @@ export async function createMysqlTables(conn: PoolConnection, q: MysqlQueries, l
   const [[got]] = await conn.query<RowDataPacket[]>(q.getLock, [lock]);
   if (got?.ok !== 1) throw new StoreUnavailableError(`timed out waiting for another instance to create table ${q.tableName} — try again`);
   try {
-    await conn.query(q.createInstances);
-    await conn.query(q.createJobs);
-    const [columns] = await conn.query<ColumnRow[]>(q.columns, [q.tableName, q.instancesName]);
+    let [columns] = await conn.query<ColumnRow[]>(q.columns, [q.tableName, q.instancesName]);
+    // CREATE TABLE IF NOT EXISTS needs the CREATE privilege even when the table is there: a
+    // user with only SELECT/INSERT/UPDATE/DELETE must be able to serve an up-to-date table.
+    const has = (table: string): boolean => columns.some((c) => c.tbl === table);
+    if (!has(q.instancesName) || !has(q.tableName)) {
+      await ddl(conn, q, q.createInstances);
+      await ddl(conn, q, q.createJobs);
+      [columns] = await conn.query<ColumnRow[]>(q.columns, [q.tableName, q.instancesName]);
+    }
     const [indexes] = await conn.query<IndexRow[]>(q.indexes, [q.tableName]);
     const updatedAt = columns.find((c) => c.tbl === q.instancesName && c.col === 'updated_at');
     if (updatedAt !== undefined && (updatedAt.fsp ?? 0) < 3) {
       log?.info({ table: q.instancesName }, 'upgrading instances table to millisecond precision');
-      await conn.query(q.alterInstances);
+      await ddl(conn, q, q.alterInstances);
     }
     const clauses = upgradeClauses(columns.filter((c) => c.tbl === q.tableName), indexes);
     if (clauses.length === 0) return;
     log?.info({ table: q.tableName, changes: clauses }, 'upgrading jobs table in place');
-    await conn.query(q.alterJobs(clauses));
+    await ddl(conn, q, q.alterJobs(clauses));
   } finally {
     await conn.query(q.releaseLock, [lock]);
   }
@@ -66,6 +72,20 @@ export function upgradeClauses(columns: readonly ColumnRow[], indexRows: readonl
   const legacy = indexes.get('next_run');
   if (legacy?.length === 1 && legacy[0] === 'next_run') clauses.push('DROP INDEX next_run');
   return clauses;
+}
+
+/** DDL the user may lack the privileges for: say which, and how to get past it. */
+async function ddl(conn: PoolConnection, q: MysqlQueries, sql: string): Promise<void> {
+  try {
+    await conn.query(sql);
+  } catch (err) {
+    // ER_TABLEACCESS_DENIED_ERROR, ER_DBACCESS_DENIED_ERROR, ER_SPECIFIC_ACCESS_DENIED_ERROR
+    if (![1142, 1044, 1227].includes((err as { errno?: number }).errno ?? 0)) throw err;
+    throw new StoreUnavailableError(
+      `table ${q.tableName} must be created or upgraded, but ${(err as Error).message} — run \`dalga create-tables\` once as a MySQL user with CREATE, ALTER and INDEX privileges`,
+      { cause: err },
+    );
+  }
 }
 
 function groupIndexes(rows: readonly IndexRow[]): Map<string, string[]> {

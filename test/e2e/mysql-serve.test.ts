@@ -2,6 +2,7 @@
 // only tx_isolation, spec §9 #1), and a configured one the server lacks is a one-line config error.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openMysqlStore } from '../../src/store/mysql.js';
 import { cleanEnv, DALGA_BIN, spawnDaemon } from '../support/daemon.js';
 import { startEndpoint } from '../support/endpoint.js';
 import { createTestDatabase, skipMysql, type TestDatabase } from '../support/mysql.js';
@@ -25,7 +26,7 @@ describe.skipIf(skipMysql())('dalga serve on MariaDB: transaction isolation vari
   });
 
   afterAll(async () => {
-    if (passed === 2) await db.drop();
+    if (passed === 3) await db.drop();
   });
 
   it('detects the variable this server has, and jobs run', async () => {
@@ -55,6 +56,34 @@ describe.skipIf(skipMysql())('dalga serve on MariaDB: transaction isolation vari
     expect(run.stderr).toContain(missing);
     expect(run.stderr).not.toMatch(/\n\s+at /);
     passed++;
+  });
+
+  it('serves with a user that may only read and write rows, and says what to run when the table needs an upgrade', async () => {
+    const user = `dml_${db.options.db.slice(-12)}`;
+    const admin = await db.admin();
+    try {
+      for (const host of ['localhost', '127.0.0.1']) {
+        await admin.query(`CREATE USER '${user}'@'${host}' IDENTIFIED BY 'pw'`);
+        await admin.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON \`${db.options.db}\`.* TO '${user}'@'${host}'`);
+      }
+      const store = await openMysqlStore(db.options);
+      await store.createTables();
+      await store.close();
+      const env = clusterEnv(db, { DALGA_MYSQL_USER: user, DALGA_MYSQL_PASSWORD: 'pw' });
+      const daemon = await spawnDaemon({ env });
+      expect(await daemon.stop()).toBe(0);
+
+      await admin.query('ALTER TABLE dalga MODIFY next_run DATETIME NULL'); // as Go Dalga made it
+      const run = await runServe(env);
+      expect(run.code, run.stderr).toBe(5);
+      expect(run.stderr.trim().split('\n').filter((l) => !l.startsWith('{'))).toEqual([
+        expect.stringMatching(/^dalga: table dalga must be created or upgraded, but ALTER command denied .* — run `dalga create-tables` once as a MySQL user with CREATE, ALTER and INDEX privileges$/),
+      ]);
+      passed++;
+    } finally {
+      for (const host of ['localhost', '127.0.0.1']) await admin.query(`DROP USER IF EXISTS '${user}'@'${host}'`);
+      await admin.end();
+    }
   });
 });
 
