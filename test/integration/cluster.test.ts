@@ -32,7 +32,7 @@ describe.skipIf(skipMysql())('cluster of 10 instances on MariaDB', () => {
     if (daemons.length === INSTANCES) await db?.drop();
   });
 
-  it('registers every instance before it claims anything', async () => {
+  it('registers every instance in the shared instances table', async () => {
     const admin = await db.admin();
     try {
       expect(await instanceIds(admin, 'dalga')).toEqual(daemons.map((d) => d.instanceId).sort((a, b) => a - b));
