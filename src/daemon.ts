@@ -4,6 +4,8 @@ import { redactUrl } from './config/redact.js';
 import { createDelivery } from './delivery/delivery.js';
 import { createSigner } from './delivery/signing.js';
 import type { Logger } from './log.js';
+import type { SchedulingConfig } from './schedule/occurrence.js';
+import type { RetryConfig } from './schedule/retry.js';
 import { logAttempt } from './observability/attempt.js';
 import { createMetrics } from './observability/metrics.js';
 import { packageVersion } from './observability/version.js';
@@ -44,104 +46,115 @@ export async function startDaemon(config: Config, log: Logger, deps: DaemonDeps 
   const ownsStore = !deps.store;
   try {
     await store.createTables();
-    const serverClock = deps.clock ? undefined : new ServerClock(store);
-    await serverClock?.sync();
-    const clock = deps.clock ?? serverClock ?? systemClock;
-    const instanceId = deps.instanceId ?? newInstanceId();
-    const ilog = log.child({ instance: instanceId });
-
-    // The scheduler is created below; the running gauge reads it only at scrape time.
-    const metrics = createMetrics({ instanceId, version: packageVersion(), store, clock, running: () => scheduler.running });
-    const heartbeat = new Heartbeat({
-      store,
-      clock,
-      instanceId,
-      log: ilog,
-      instanceTimeoutMs: config.mysql.instanceTimeout,
-      intervalMs: HEARTBEAT_EVERY_MS,
-      onStoreError: () => metrics.observeStoreError('heartbeat'),
-    });
-    await heartbeat.beat();
-
-    const delivery = createDelivery({
-      baseUrl: config.endpoint.baseurl,
-      timeoutMs: config.endpoint.timeout,
-      maxConnections: config.jobs.maxRunning,
-      ...(config.endpoint.signingKey === '' ? {} : { signHeaders: createSigner(config.endpoint.signingKey) }),
-    });
-    const scheduler = new Scheduler({
-      store,
-      delivery,
-      clock,
-      instanceId,
-      log: ilog,
-      maxRunning: config.jobs.maxRunning,
-      scanFrequencyMs: config.jobs.scanFrequency,
-      outcome: {
-        scheduling: { fixedIntervals: config.jobs.fixedIntervals, randomizationFactor: config.jobs.randomizationFactor },
-        retry: {
-          intervalMs: config.jobs.retryInterval,
-          multiplier: config.jobs.retryMultiplier,
-          maxIntervalMs: config.jobs.retryMaxInterval,
-          stopAfterMs: config.jobs.retryStopAfter,
-        },
-      },
-      ...(deps.random ? { random: deps.random } : {}),
-      onAttempt: (e) => {
-        logAttempt(ilog, e);
-        metrics.observeAttempt(e);
-      },
-      onClaim: (count) => metrics.observeClaim(count),
-      onStoreError: () => metrics.observeStoreError('scheduler'),
-    });
-
-    const handler = createApiHandler({
-      store,
-      clock,
-      instanceId,
-      scheduling: { fixedIntervals: config.jobs.fixedIntervals, randomizationFactor: config.jobs.randomizationFactor },
-      log: ilog,
-      onScheduled: (nextRun) => scheduler.notify(nextRun),
-      token: config.listen.token,
-      ops: createOpsRoutes({
-        readiness: {
-          // The scheduler's own cheapest query: it reads the jobs table, so it fails when that is gone.
-          probeStore: () => store.nextDueAt(),
-          lastBeatAt: () => heartbeat.lastBeatAt,
-          now: () => clock.now(),
-          beatIntervalMs: HEARTBEAT_EVERY_MS,
-          onProbeError: () => metrics.observeStoreError('readiness'),
-        },
-        metrics,
-      }),
-    });
-    const http = await startHttpServer(handler, config.listen);
-    heartbeat.start();
-    scheduler.start();
-    const syncTimer = serverClock ? setInterval(() => void serverClock.sync().catch(() => undefined), CLOCK_SYNC_EVERY_MS) : undefined;
-    syncTimer?.unref();
-    ilog.info({ url: http.url, store: describeStore(config, store), endpoint: redactUrl(config.endpoint.baseurl) }, `dalga listening on ${http.url}`);
-    const exposed = exposureWarning(config.listen.host, config.listen.token);
-    if (exposed !== undefined) ilog.warn(exposed);
-
-    let stopping: Promise<void> | undefined;
-    const stop = (): Promise<void> =>
-      (stopping ??= (async () => {
-        ilog.info({ running: scheduler.running }, 'shutting down');
-        clearInterval(syncTimer);
-        const httpClosed = http.close(config.listen.shutdownTimeout);
-        await scheduler.stop(config.listen.shutdownTimeout);
-        await heartbeat.stop();
-        await httpClosed;
-        await delivery.close();
-        await store.removeInstance(instanceId).catch((err: unknown) => ilog.warn({ err: String(err) }, 'cannot remove instance row; it expires by itself'));
-        if (ownsStore) await store.close();
-        ilog.info('stopped');
-      })());
-
-    return { url: http.url, instanceId, store, scheduler, stop };
+    return await startOnStore(config, log, deps, store, ownsStore);
   } catch (err) {
     if (ownsStore) await store.close().catch(() => undefined);
     throw err;
   }
+}
+
+async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store: Store, ownsStore: boolean): Promise<Daemon> {
+  const serverClock = deps.clock ? undefined : new ServerClock(store);
+  await serverClock?.sync();
+  const clock = deps.clock ?? serverClock ?? systemClock;
+  const instanceId = deps.instanceId ?? newInstanceId();
+  const ilog = log.child({ instance: instanceId });
+
+  // The scheduler is created below; the running gauge reads it only at scrape time.
+  const metrics = createMetrics({ instanceId, version: packageVersion(), store, clock, running: () => scheduler.running });
+  const heartbeat = new Heartbeat({
+    store,
+    clock,
+    instanceId,
+    log: ilog,
+    instanceTimeoutMs: config.mysql.instanceTimeout,
+    intervalMs: HEARTBEAT_EVERY_MS,
+    onStoreError: () => metrics.observeStoreError('heartbeat'),
+  });
+  // The instance row exists before the first claim (spec §9 #8).
+  await heartbeat.beat();
+
+  const delivery = createDelivery({
+    baseUrl: config.endpoint.baseurl,
+    timeoutMs: config.endpoint.timeout,
+    maxConnections: config.jobs.maxRunning,
+    ...(config.endpoint.signingKey === '' ? {} : { signHeaders: createSigner(config.endpoint.signingKey) }),
+  });
+  const scheduler = new Scheduler({
+    store,
+    delivery,
+    clock,
+    instanceId,
+    log: ilog,
+    maxRunning: config.jobs.maxRunning,
+    scanFrequencyMs: config.jobs.scanFrequency,
+    outcome: { scheduling: schedulingConfig(config), retry: retryConfig(config) },
+    ...(deps.random ? { random: deps.random } : {}),
+    onAttempt: (e) => {
+      logAttempt(ilog, e);
+      metrics.observeAttempt(e);
+    },
+    onClaim: (count) => metrics.observeClaim(count),
+    onStoreError: () => metrics.observeStoreError('scheduler'),
+  });
+
+  const handler = createApiHandler({
+    store,
+    clock,
+    instanceId,
+    scheduling: schedulingConfig(config),
+    log: ilog,
+    onScheduled: (nextRun) => scheduler.notify(nextRun),
+    token: config.listen.token,
+    ops: createOpsRoutes({
+      readiness: {
+        // The scheduler's own cheapest query: it reads the jobs table, so it fails when that is gone.
+        probeStore: () => store.nextDueAt(),
+        lastBeatAt: () => heartbeat.lastBeatAt,
+        now: () => clock.now(),
+        beatIntervalMs: HEARTBEAT_EVERY_MS,
+        onProbeError: () => metrics.observeStoreError('readiness'),
+      },
+      metrics,
+    }),
+  });
+  const http = await startHttpServer(handler, config.listen);
+  heartbeat.start();
+  scheduler.start();
+  const syncTimer = serverClock ? setInterval(() => void serverClock.sync().catch(() => undefined), CLOCK_SYNC_EVERY_MS) : undefined;
+  syncTimer?.unref();
+  ilog.info({ url: http.url, store: describeStore(config, store), endpoint: redactUrl(config.endpoint.baseurl) }, `dalga listening on ${http.url}`);
+  const exposed = exposureWarning(config.listen.host, config.listen.token);
+  if (exposed !== undefined) ilog.warn(exposed);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      ilog.info({ running: scheduler.running }, 'shutting down');
+      clearInterval(syncTimer);
+      const httpClosed = http.close(config.listen.shutdownTimeout);
+      await scheduler.stop(config.listen.shutdownTimeout);
+      await heartbeat.stop();
+      await httpClosed;
+      await delivery.close();
+      // Deleting the row releases whatever is still claimed, so another instance takes it at once.
+      await store.removeInstance(instanceId).catch((err: unknown) => ilog.warn({ err: String(err) }, 'cannot remove instance row; it expires by itself'));
+      if (ownsStore) await store.close();
+      ilog.info('stopped');
+    })());
+
+  return { url: http.url, instanceId, store, scheduler, stop };
+}
+
+function schedulingConfig(config: Config): SchedulingConfig {
+  return { fixedIntervals: config.jobs.fixedIntervals, randomizationFactor: config.jobs.randomizationFactor };
+}
+
+function retryConfig(config: Config): RetryConfig {
+  return {
+    intervalMs: config.jobs.retryInterval,
+    multiplier: config.jobs.retryMultiplier,
+    maxIntervalMs: config.jobs.retryMaxInterval,
+    stopAfterMs: config.jobs.retryStopAfter,
+  };
 }
