@@ -158,8 +158,9 @@ async function benchDrain(ctx) {
       ctx.rows.push(r);
       cpuRows.push(row('drain', `daemon CPU per job, ${n.toLocaleString('en')} jobs x${instances}`, kind, 'ms', results.map((x) => x.daemonCpuPerJob), { digits: 2 }));
       rssRows.push(
+        // A ceiling: judged on the highest run, not the median.
         row('drain', `peak RSS, ${n.toLocaleString('en')} jobs x${instances}`, kind, 'MB', results.map((x) => x.peakRss / MB), {
-          target: { text: '≤ 150 MB', met: judge(Math.max(...results.map((x) => x.peakRss / MB)), (v) => v <= 150) },
+          target: { text: '≤ 150 MB (every run)', met: judge(Math.max(...results.map((x) => x.peakRss / MB)), (v) => v <= 150) },
         }),
       );
     }
@@ -179,7 +180,7 @@ async function benchLateness(ctx) {
     ctx.rows.push(
       row('lateness', what('p99'), kind, 'ms', results.map((x) => x.p99), {
         digits: 1,
-        target: { text: '≤ 10 ms', met: judge(Math.max(...results.map((x) => x.p99)), (v) => v <= 10) },
+        target: { text: '≤ 10 ms', met: judge(median(results.map((x) => x.p99)), (v) => v <= 10) },
       }),
     );
     ctx.rows.push(row('lateness', what('max'), kind, 'ms', results.map((x) => x.max), { digits: 1 }));
