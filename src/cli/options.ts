@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createClient, type DalgaClient } from '../client/client.js';
+import { SEARCH_PLACES } from '../config/search-places.js';
 import { UsageError } from '../errors.js';
 import type { OutputContext } from './output.js';
 
@@ -108,22 +109,8 @@ export function listenURL(host: string, port: number): string {
   return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
 }
 
-/**
- * The files configuration discovery looks for in the working directory (src/config/file.ts
- * SEARCH_PLACES; a unit test keeps the two lists equal). Repeated here because that module loads
- * cosmiconfig, TOML and YAML, which a client should not pay for when there is no file at all.
- */
-export const CONFIG_FILE_NAMES: readonly string[] = [
-  'dalga.toml',
-  'dalga.yaml',
-  'dalga.yml',
-  '.dalgarc',
-  '.dalgarc.json',
-  '.dalgarc.yaml',
-  '.dalgarc.yml',
-  '.dalgarc.toml',
-  'package.json',
-];
+/** The files configuration discovery looks for in the working directory. */
+export const CONFIG_FILE_NAMES = SEARCH_PLACES;
 
 /** Whether loading the configuration could change the listen address or token. */
 export function mayHaveConfig(args: { configPath?: string; cwd: string; env: Readonly<Record<string, string | undefined>> }): boolean {

@@ -8,19 +8,9 @@ import { cosmiconfig, type Loader } from 'cosmiconfig';
 import { CORE_SCHEMA, YAMLException, load as loadYamlText } from 'js-yaml';
 import { ConfigError } from '../errors.js';
 import { isPlainObject } from './schema.js';
+import { SEARCH_PLACES } from './search-places.js';
 
-/** Looked for in this order, in the working directory only; the first one found is used. */
-export const SEARCH_PLACES: readonly string[] = [
-  'dalga.toml',
-  'dalga.yaml',
-  'dalga.yml',
-  '.dalgarc',
-  '.dalgarc.json',
-  '.dalgarc.yaml',
-  '.dalgarc.yml',
-  '.dalgarc.toml',
-  'package.json',
-];
+export { SEARCH_PLACES };
 
 export interface FoundConfig {
   file: string;
