@@ -7,7 +7,10 @@ import { targetUrl, UnsafePathError } from './target-url.js';
 export interface DeliveryOptions {
   /** endpoint.baseurl; the job path is appended to it. */
   baseUrl: string;
-  /** endpoint.timeout in ms: the whole request, headers and body. */
+  /**
+   * endpoint.timeout in ms. It bounds connecting, waiting for the response headers, and each
+   * pause while reading the body — undici's own timers, so no timer is made per request.
+   */
   timeoutMs: number;
   /** Keep-alive connections per origin; sized to jobs.maxRunning (spec §9 #11). */
   maxConnections: number;
@@ -27,6 +30,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     keepAliveTimeout: 30_000,
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
+    connect: { timeout: options.timeoutMs },
   });
 
   async function post(job: Job, instanceId: number, signal?: AbortSignal): Promise<DeliveryResult> {
@@ -37,7 +41,6 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       if (err instanceof UnsafePathError) return { error: err.message };
       throw err;
     }
-    const timeout = AbortSignal.timeout(options.timeoutMs);
     const headers: Record<string, string> = {
       'content-type': 'text/plain',
       'dalga-sched': formatInstant(job.nextSched, job.location),
@@ -50,20 +53,24 @@ export function createDelivery(options: DeliveryOptions): Delivery {
         body: job.body,
         headers,
         dispatcher: agent,
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        ...(signal ? { signal } : {}),
       });
       await response.body.dump({ limit: 64 * 1024 });
       return { status: response.statusCode };
     } catch (err) {
-      return { error: describeError(err, timeout.aborted, options.timeoutMs) };
+      return { error: describeError(err, options.timeoutMs) };
     }
   }
 
   return { post, close: () => agent.close() };
 }
 
-function describeError(err: unknown, timedOut: boolean, timeoutMs: number): string {
-  if (timedOut || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
+function describeError(err: unknown, timeoutMs: number): string {
+  if (
+    err instanceof undiciErrors.HeadersTimeoutError ||
+    err instanceof undiciErrors.BodyTimeoutError ||
+    err instanceof undiciErrors.ConnectTimeoutError
+  ) {
     return `timeout after ${timeoutMs}ms`;
   }
   const code = (err as { code?: string }).code;

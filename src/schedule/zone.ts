@@ -22,6 +22,19 @@ function isUtcName(location: string): boolean {
  */
 export function isValidZone(name: string): boolean {
   if (isUtcName(name)) return true;
+  // Asked for every job the scheduler runs; building an Intl formatter each time is costly.
+  let valid = zoneValidity.get(name);
+  if (valid === undefined) {
+    valid = checkZone(name);
+    if (zoneValidity.size < MAX_CACHED_ZONES) zoneValidity.set(name, valid);
+  }
+  return valid;
+}
+
+const MAX_CACHED_ZONES = 1000;
+const zoneValidity = new Map<string, boolean>();
+
+function checkZone(name: string): boolean {
   if (!ZONE_NAME.test(name) || !IANAZone.isValidZone(name)) return false;
   const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
   return resolved === name || resolved.toLowerCase() !== name.toLowerCase();
@@ -138,12 +151,30 @@ function formatOffset(offsetMinutes: number): string {
  * E.g. `2020-08-29T16:47:00-07:00`, `2014-11-11T22:11:40.25Z`.
  */
 export function formatInstant(ms: number, location: string): string {
+  if (isUtcName(location)) return formatUtc(checkInstant(ms));
   const dt = DateTime.fromMillis(checkInstant(ms), { zone: zoneOf(location) });
   const year = dt.year < 0 ? `-${pad(dt.year, 6)}` : pad(dt.year, 4);
   const date = `${year}-${pad(dt.month, 2)}-${pad(dt.day, 2)}`;
   const time = `${pad(dt.hour, 2)}:${pad(dt.minute, 2)}:${pad(dt.second, 2)}`;
   const frac = dt.millisecond === 0 ? '' : `.${pad(dt.millisecond, 3).replace(/0+$/, '')}`;
   return `${date}T${time}${frac}${formatOffset(dt.offset)}`;
+}
+
+/** The UTC case without luxon: it is most jobs, and formatted for every delivery. */
+function formatUtc(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  if (!/^\d{4}-/.test(iso)) return formatInstantSlow(ms);
+  const frac = ms % 1000 === 0 ? '' : iso.slice(19, 23).replace(/0+$/, '');
+  return `${iso.slice(0, 19)}${frac}Z`;
+}
+
+function formatInstantSlow(ms: number): string {
+  const dt = DateTime.fromMillis(ms, { zone: zoneOf('UTC') });
+  const year = dt.year < 0 ? `-${pad(dt.year, 6)}` : pad(dt.year, 4);
+  const date = `${year}-${pad(dt.month, 2)}-${pad(dt.day, 2)}`;
+  const time = `${pad(dt.hour, 2)}:${pad(dt.minute, 2)}:${pad(dt.second, 2)}`;
+  const frac = dt.millisecond === 0 ? '' : `.${pad(dt.millisecond, 3).replace(/0+$/, '')}`;
+  return `${date}T${time}${frac}Z`;
 }
 
 const RFC3339 =

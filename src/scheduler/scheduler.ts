@@ -45,7 +45,10 @@ const MAX_BACKOFF_MS = 10_000;
  */
 export class Scheduler {
   private readonly opts: SchedulerOptions;
+  /** Claimed and not yet released (delivering, or outcome not yet written). */
   private inFlight = 0;
+  /** POSTs in progress: what jobs.maxRunning bounds. */
+  private delivering = 0;
   private pending: Outcome[] = [];
   private flushing: Promise<void> | undefined;
   private stopping = false;
@@ -56,6 +59,7 @@ export class Scheduler {
   private readonly abortDeliveries = new AbortController();
   private idleWaiters: (() => void)[] = [];
   private shutdownFlushFailures = 0;
+  private flushScheduled = false;
 
   constructor(options: SchedulerOptions) {
     this.opts = options;
@@ -107,7 +111,10 @@ export class Scheduler {
     let backoff = 0;
     while (!this.stopping) {
       try {
-        const free = this.opts.maxRunning - this.inFlight;
+        // Let deliveries that finish in the same turn of the event loop free their slots
+        // together, so claims (and their transactions) come in batches, not one job at a time.
+        await yieldToIo();
+        const free = this.freeSlots();
         const claimed = free > 0 ? await this.claimAndDispatch(free) : 0;
         backoff = 0;
         if (claimed > 0 && claimed === free) continue; // more may be due right now
@@ -145,7 +152,17 @@ export class Scheduler {
     this.wake.abort();
   }
 
-  private async claimAndDispatch(limit = this.opts.maxRunning - this.inFlight): Promise<number> {
+  /**
+   * How many more jobs to claim. jobs.maxRunning bounds the POSTs in progress; outcomes still
+   * being written do not hold a slot, so claiming overlaps with recording (a write waits on the
+   * database's commit), but at most maxRunning of them may be waiting.
+   */
+  private freeSlots(): number {
+    const max = this.opts.maxRunning;
+    return Math.max(0, Math.min(max - this.delivering, 2 * max - this.inFlight));
+  }
+
+  private async claimAndDispatch(limit = this.freeSlots()): Promise<number> {
     if (limit <= 0) return 0;
     const { store, clock, instanceId } = this.opts;
     const jobs = await store.claimDue(instanceId, clock.now(), limit);
@@ -156,6 +173,7 @@ export class Scheduler {
 
   private dispatch(job: Job): void {
     this.inFlight++;
+    this.delivering++;
     const delivery = this.attempt(job).finally(() => this.deliveries.delete(delivery));
     this.deliveries.add(delivery);
   }
@@ -175,13 +193,21 @@ export class Scheduler {
       result = await delivery.post(job, instanceId, this.abortDeliveries.signal);
       if ('error' in result && result.error === 'aborted' && this.abortDeliveries.signal.aborted) {
         // Shutdown cut it short: leave the job claimed; removing the instance row releases it.
+        this.deliveryDone();
         this.finish([]);
         return;
       }
       outcome = this.decide(job, result);
     }
+    this.deliveryDone();
     this.opts.onAttempt?.({ job, result, outcome, startedAt, finishedAt: clock.now() });
     this.finish([outcome]);
+  }
+
+  private deliveryDone(): void {
+    const wasFull = this.freeSlots() === 0;
+    this.delivering--;
+    if (wasFull && this.freeSlots() > 0) this.interrupt();
   }
 
   private decide(job: Job, result: DeliveryResult): Outcome {
@@ -201,7 +227,17 @@ export class Scheduler {
       return;
     }
     this.pending.push(...outcomes);
-    void this.flush();
+    this.scheduleFlush();
+  }
+
+  /** Outcomes of deliveries finishing in the same turn of the event loop share one write. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush();
+    });
   }
 
   /** Writes pending outcomes in one batch; concurrent finishes join the next batch. */
@@ -238,9 +274,9 @@ export class Scheduler {
   }
 
   private release(count: number): void {
-    const wasFull = this.inFlight >= this.opts.maxRunning;
+    const wasFull = this.freeSlots() === 0;
     this.inFlight -= count;
-    if (wasFull) this.interrupt();
+    if (wasFull && this.freeSlots() > 0) this.interrupt();
     if (this.inFlight === 0 && this.pending.length === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -253,6 +289,10 @@ export class Scheduler {
     if (this.inFlight === 0 && this.pending.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
+}
+
+function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function invalidReason(job: Job): string | undefined {
