@@ -2,7 +2,7 @@
 // scale benchmark (rows in the future, plus 100 due), then shows how each store runs the hot
 // queries, with the daemon's own SQL text (imported from dist/store/*-queries.js):
 // MariaDB: EXPLAIN and ANALYZE (rows read per step, time); SQLite: EXPLAIN QUERY PLAN and time.
-// Uses database `dalga_bench` (dropped at the end) and a temporary SQLite file.
+// Uses database `dalga_bench_<pid>` (dropped at the end) and a temporary SQLite file.
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';

@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick] [--only drain,lateness,api,scale,cli] [--store sqlite|mysql|both]
 //                [--runs N] [--markdown file] [--json file] [--profile dir]`
 // Starts everything itself on 127.0.0.1 — the endpoint (its own process), the daemons (the real
-// bin/dalga), the store (a temporary SQLite file; database `dalga_bench` on the local MariaDB,
+// bin/dalga), the store (a temporary SQLite file; database `dalga_bench_<pid>` on the local MariaDB,
 // dropped at the end) — runs the benchmarks, and prints one table of medians with min–max.
 // Exit status: 0, or 1 when a run found a correctness problem (lost or duplicated deliveries,
 // jobs fired early) or could not run.
@@ -19,7 +19,7 @@ import { startEndpoint } from './lib/endpoint.js';
 import { describeMachine } from './lib/machine.js';
 import { killAll } from './lib/proc.js';
 import { markdownMachine, markdownTable, row, textTable } from './lib/report.js';
-import { createBenchDatabase, dropBenchDatabase, mysqlServer } from './lib/store.js';
+import { createBenchDatabase, dropBenchDatabase, MYSQL_DB, mysqlServer } from './lib/store.js';
 import { scaleRun, scaleTable } from './scale.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -104,7 +104,7 @@ async function main() {
     }
   } finally {
     await endpoint.close();
-    if (stores.includes('mysql')) await dropBenchDatabase().catch((err) => console.error(`cannot drop dalga_bench: ${err.message}`));
+    if (stores.includes('mysql')) await dropBenchDatabase().catch((err) => console.error(`cannot drop ${MYSQL_DB}: ${err.message}`));
   }
 
   console.log(`\n${textTable(rows)}\n`);

@@ -10,7 +10,9 @@ import mysql from 'mysql2/promise';
 import { createTables } from './daemon.js';
 
 export const MYSQL = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
-export const MYSQL_DB = 'dalga_bench';
+// One database per bench process, so that two runs at once (a colleague's quick run) cannot
+// drop each other's tables; dropped at the end of the run.
+export const MYSQL_DB = `dalga_bench_${process.pid}`;
 
 const COLUMNS = ['path', 'body', 'interval', 'location', 'next_run', 'next_sched'];
 const BATCH = 5000;
