@@ -39,6 +39,8 @@ export interface Daemon {
 
 const CLOCK_SYNC_EVERY_MS = 60_000;
 const HEARTBEAT_EVERY_MS = 1000;
+/** More than a claim's round trip and commit takes on each store, so jobs fire on their instant. */
+const CLAIM_AHEAD_MS = { sqlite: 10, mysql: 50 } as const;
 
 /** Wires store, scheduler, heartbeat and HTTP API, and starts them in that order. */
 export async function startDaemon(config: Config, log: Logger, deps: DaemonDeps = {}): Promise<Daemon> {
@@ -88,6 +90,7 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
     log: ilog,
     maxRunning: config.jobs.maxRunning,
     scanFrequencyMs: config.jobs.scanFrequency,
+    claimAheadMs: CLAIM_AHEAD_MS[store.kind],
     outcome: { scheduling: schedulingConfig(config), retry: retryConfig(config) },
     ...(deps.random ? { random: deps.random } : {}),
     onAttempt: (e) => {

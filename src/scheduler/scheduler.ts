@@ -17,6 +17,11 @@ export interface SchedulerOptions {
   maxRunning: number;
   /** jobs.scanFrequency in ms: the longest sleep when no job is known to be due sooner. */
   scanFrequencyMs: number;
+  /**
+   * Claim jobs this much before they fall due and hold them until their instant, so the claim's
+   * round trip and commit do not make them late. 0 (the default) claims only what is due.
+   */
+  claimAheadMs?: number;
   outcome: OutcomeConfig;
   random?: () => number;
   /** Observes every finished attempt (metrics, tests). */
@@ -134,7 +139,7 @@ export class Scheduler {
     let until = now + scanFrequencyMs;
     if (hasFreeSlot) {
       const next = await store.nextDueAt();
-      if (next !== null) until = Math.min(until, next);
+      if (next !== null) until = Math.min(until, next - (this.opts.claimAheadMs ?? 0));
     }
     if (until <= now) return;
     await this.sleep(until);
@@ -165,7 +170,7 @@ export class Scheduler {
   private async claimAndDispatch(limit = this.freeSlots()): Promise<number> {
     if (limit <= 0) return 0;
     const { store, clock, instanceId } = this.opts;
-    const jobs = await store.claimDue(instanceId, clock.now(), limit);
+    const jobs = await store.claimDue(instanceId, clock.now() + (this.opts.claimAheadMs ?? 0), limit);
     this.opts.onClaim?.(jobs.length);
     for (const job of jobs) this.dispatch(job);
     return jobs.length;
@@ -179,7 +184,13 @@ export class Scheduler {
   }
 
   private async attempt(job: Job): Promise<void> {
-    const { clock, delivery, instanceId, outcome: cfg, random, log } = this.opts;
+    const { clock, delivery, instanceId, log } = this.opts;
+    if (!(await this.waitUntilDue(job))) {
+      // Shutdown came first: leave the job claimed; removing the instance row releases it.
+      this.deliveryDone();
+      this.finish([]);
+      return;
+    }
     const startedAt = clock.now();
     const invalid = invalidReason(job);
     let outcome: Outcome;
@@ -202,6 +213,16 @@ export class Scheduler {
     this.deliveryDone();
     this.opts.onAttempt?.({ job, result, outcome, startedAt, finishedAt: clock.now() });
     this.finish([outcome]);
+  }
+
+  /** A job claimed ahead of time waits for its instant; never fires early. False on shutdown. */
+  private async waitUntilDue(job: Job): Promise<boolean> {
+    const { clock } = this.opts;
+    const signal = this.abortDeliveries.signal;
+    while (job.nextRun !== null && clock.now() < job.nextRun && !signal.aborted) {
+      await clock.sleep(job.nextRun - clock.now(), signal);
+    }
+    return !signal.aborted;
   }
 
   private deliveryDone(): void {

@@ -284,4 +284,22 @@ describe('waking', () => {
     await h.endpoint.waitFor(1);
     expect(h.endpoint.received).toHaveLength(1);
   });
+
+  it('claims a job ahead of its instant and holds it until then, never firing early', async () => {
+    h = await startHarness({ claimAheadMs: 50 });
+    const t0 = h.clock.now();
+    await put(h, 'ahead/1', `one-off=true&first-run=${encodeURIComponent(new Date(t0 + 250).toISOString())}`);
+    h.clock.set(t0 + 199);
+    expect(await h.scheduler.runOnce()).toBe(0);
+    h.clock.set(t0 + 200);
+    const run = h.scheduler.runOnce();
+    await expect.poll(async () => (await h!.store.getJob({ path: 'ahead', body: '1' }))?.instanceId).toBe(h.instanceId);
+    h.clock.set(t0 + 249);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.endpoint.received).toHaveLength(0);
+    h.clock.set(t0 + 250);
+    expect(await run).toBe(1);
+    expect(h.endpoint.received).toHaveLength(1);
+    expect(Date.parse(String(h.endpoint.received[0]!.headers['dalga-sched']))).toBe(t0 + 250);
+  });
 });

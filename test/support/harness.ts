@@ -18,6 +18,7 @@ export interface HarnessOptions {
   endpointTimeoutMs?: number;
   random?: () => number;
   store?: Store;
+  claimAheadMs?: number;
 }
 
 export interface Harness {
@@ -56,6 +57,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     log: silentLogger,
     maxRunning: options.maxRunning ?? 100,
     scanFrequencyMs: 1000,
+    ...(options.claimAheadMs ? { claimAheadMs: options.claimAheadMs } : {}),
     outcome: {
       scheduling,
       retry: { intervalMs: 60_000, multiplier: 1, maxIntervalMs: 60_000, stopAfterMs: 0, ...options.retry },
