@@ -90,7 +90,7 @@ export function mysqlQueries(name: string) {
     putJob: `
       INSERT INTO ${t} (path, body, \`interval\`, location, next_run, next_sched, instance_id, last_run, last_status, failures)
       VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 0)
-      ON DUPLICATE KEY UPDATE \`interval\` = VALUES(\`interval\`), location = VALUES(location),
+      ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), \`interval\` = VALUES(\`interval\`), location = VALUES(location),
         next_run = VALUES(next_run), next_sched = VALUES(next_sched),
         instance_id = NULL, last_run = NULL, last_status = NULL, failures = 0`,
     /** params: path, body */

@@ -154,12 +154,11 @@ class MysqlStore implements Store {
   }
 
   async putJob(job: NewJob): Promise<Job> {
-    return this.transaction(async (conn) => {
-      const params = [job.path, job.body, job.interval, job.location, toSqlTime(job.nextRun), toSqlTime(job.nextSched)];
-      await this.exec(conn, this.q.putJob, params);
-      const [[row]] = await this.exec<JobRow[]>(conn, this.q.getJob, [job.path, job.body]);
-      return toJob(row!);
-    });
+    // One autocommitted statement: everything the answer shows is known from the input, and
+    // `id = LAST_INSERT_ID(id)` makes insertId the kept id when an existing job is replaced.
+    const params = [job.path, job.body, job.interval, job.location, toSqlTime(job.nextRun), toSqlTime(job.nextSched)];
+    const [result] = await this.run<ResultSetHeader>(this.q.putJob, params);
+    return { ...job, id: Number(result.insertId), instanceId: null, lastRun: null, lastStatus: null, failures: 0 };
   }
 
   async getJob(key: JobKey): Promise<Job | null> {
