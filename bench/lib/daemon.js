@@ -41,10 +41,10 @@ export function createTables(store) {
 /**
  * `dalga serve --listen-port 0` on the store, POSTing to `endpoint`. Resolves when the daemon
  * logged its URL. `env` adds DALGA_* settings (e.g. DALGA_JOBS_MAXRUNNING); `nodeArgs` go to node
- * (e.g. --cpu-prof).
+ * (e.g. --cpu-prof); `bin` another build's bin/dalga, to compare builds.
  */
-export async function startDaemon({ store, endpoint, env = {}, nodeArgs = [], startTimeoutMs = 60_000 }) {
-  const args = [...nodeArgs, DALGA_BIN, 'serve', '--listen-port', '0', '--listen-host', '127.0.0.1', '--endpoint', endpoint];
+export async function startDaemon({ store, endpoint, env = {}, nodeArgs = [], startTimeoutMs = 60_000, bin = DALGA_BIN }) {
+  const args = [...nodeArgs, bin, 'serve', '--listen-port', '0', '--listen-host', '127.0.0.1', '--endpoint', endpoint];
   const child = spawnTracked(process.execPath, args, {
     env: storeEnv(store, { DALGA_LOG_LEVEL: 'info', ...env }),
     stdio: ['ignore', 'ignore', 'pipe'],
