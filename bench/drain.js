@@ -12,7 +12,7 @@ import { freshStore } from './lib/store.js';
 /** Give up when no new POST arrived for this long. */
 const STALL_MS = 30_000;
 
-export async function drainRun({ kind, n, instances, budgetMs, endpoint, runTag, log, nodeArgs = [] }) {
+export async function drainRun({ kind, n, instances, budgetMs, endpoint, runTag, log, nodeArgs = [], env = {} }) {
   const store = await freshStore(kind, `drain_${runTag}`);
   const daemons = [];
   try {
@@ -20,7 +20,7 @@ export async function drainRun({ kind, n, instances, budgetMs, endpoint, runTag,
     // Due between 10 s + N ms ago and 10 s ago, in index order.
     await store.insert(0, n, (i) => ['drain', String(i), 'P0D', '', now - 10_000 - n + i, now - 10_000 - n + i]);
     await endpoint.reset(n);
-    const started = await Promise.all(Array.from({ length: instances }, () => startDaemon({ store, endpoint: endpoint.baseUrl, nodeArgs })));
+    const started = await Promise.all(Array.from({ length: instances }, () => startDaemon({ store, endpoint: endpoint.baseUrl, nodeArgs, env })));
     daemons.push(...started);
     const cpuBefore = await cpuOf(daemons, endpoint);
     const { stats: measured, peakRss, complete } = await waitForAll(endpoint, n, daemons, budgetMs);
