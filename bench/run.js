@@ -39,9 +39,9 @@ const QUICK = {
   runs: 1,
   drainSizes: [1_000],
   drainBudgetMs: 15_000,
-  lateness: { count: 30, spreadMs: 1_500, leadMs: 1500, settleMs: 300 },
+  lateness: { count: 30, spreadMs: 1_500, leadMs: 1000, settleMs: 300 },
   api: { seconds: 3, warmupSeconds: 0 },
-  scale: { sizes: [1_000, 10_000], reps: 1, warmup: 3, pages: 10, leadMs: 800, settleMs: 300 },
+  scale: { sizes: [1_000, 10_000], reps: 1, warmup: 3, pages: 10, leadMs: 400, settleMs: 300 },
   cliCount: 5,
 };
 
