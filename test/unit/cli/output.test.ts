@@ -183,3 +183,12 @@ describe('small helpers', () => {
     expect(formatErrorLine('bad \u001b[2J thing')).toBe('dalga: bad \\u001b[2J thing\n');
   });
 });
+
+describe('formatLocalTime in the process zone', () => {
+  it('agrees with the Intl formatter for the same zone', () => {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    for (const at of [0, 1_589_000_000_123, Date.UTC(2020, 2, 8, 10, 30), Date.UTC(2030, 11, 31, 23, 59, 59)]) {
+      expect(formatLocalTime(at)).toBe(formatLocalTime(at, zone));
+    }
+  });
+});
