@@ -1,6 +1,7 @@
 // Every MySQL/MariaDB statement of the project. `name` is a table name already checked by
 // checkTableName; it is backquoted here. Times are DATETIME(3) in UTC, bound as
 // 'YYYY-MM-DD HH:MM:SS.mmm' strings. Parameters are listed per statement.
+import { commonQueries } from './common-queries.js';
 import { listSql, type ListSegment } from './list-plan.js';
 
 export const JOB_COLUMNS =
@@ -130,19 +131,7 @@ export function mysqlQueries(name: string) {
       WHERE id IN (${list(n)}) AND instance_id = ?`,
     /** params: id, updated_at */
     heartbeat: `INSERT INTO ${inst} (id, updated_at) VALUES (?, ?) ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at)`,
-    /** params: oldest updated_at kept. ON DELETE SET NULL releases their jobs. */
-    expireInstances: `DELETE FROM ${inst} WHERE updated_at < ?`,
-    /** params: id */
-    removeInstance: `DELETE FROM ${inst} WHERE id = ?`,
-    /** params: instance_id, now, now. One round trip; each count is served by an index. */
-    status: `
-      SELECT
-        (SELECT COUNT(*) FROM ${t} WHERE instance_id = ?) AS instance_running,
-        (SELECT COUNT(*) FROM ${t} WHERE instance_id IS NOT NULL) AS running,
-        (SELECT COUNT(*) FROM ${t}) AS total,
-        (SELECT COUNT(*) FROM ${t} WHERE next_run <= ?) AS pending,
-        (SELECT COUNT(*) FROM ${inst}) AS instances,
-        (SELECT MIN(next_run) FROM ${t} WHERE instance_id IS NULL AND next_run <= ?) AS oldest_due`,
+    ...commonQueries(t, inst),
     list: (segment: Omit<ListSegment, 'after'> & { hasAfter: boolean }, hasPath: boolean): string =>
       listSql(t, JOB_COLUMNS, segment, hasPath),
   };

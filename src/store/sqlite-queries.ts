@@ -1,5 +1,6 @@
 // Every SQLite statement of the project. `t` is a table name already checked by checkTableName
 // and quoted here. Times are INTEGER epoch milliseconds. Parameters are listed per statement.
+import { commonQueries } from './common-queries.js';
 import { listSql, type ListSegment } from './list-plan.js';
 
 export const JOB_COLUMNS =
@@ -67,19 +68,7 @@ export function sqliteQueries(name: string) {
     heartbeat: `
       INSERT INTO ${inst} (id, updated_at) VALUES (?, ?)
       ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at`,
-    /** params: oldest updated_at kept. ON DELETE SET NULL releases their jobs. */
-    expireInstances: `DELETE FROM ${inst} WHERE updated_at < ?`,
-    /** params: id */
-    removeInstance: `DELETE FROM ${inst} WHERE id = ?`,
-    /** params: instance_id, now, now */
-    status: `
-      SELECT
-        (SELECT COUNT(*) FROM ${t} WHERE instance_id = ?) AS instance_running,
-        (SELECT COUNT(*) FROM ${t} WHERE instance_id IS NOT NULL) AS running,
-        (SELECT COUNT(*) FROM ${t}) AS total,
-        (SELECT COUNT(*) FROM ${t} WHERE next_run <= ?) AS pending,
-        (SELECT COUNT(*) FROM ${inst}) AS instances,
-        (SELECT MIN(next_run) FROM ${t} WHERE instance_id IS NULL AND next_run <= ?) AS oldest_due`,
+    ...commonQueries(t, inst),
     list: (segment: Omit<ListSegment, 'after'> & { hasAfter: boolean }, hasPath: boolean): string =>
       listSql(t, JOB_COLUMNS, segment, hasPath),
   };

@@ -1,16 +1,7 @@
 import { Command, Option } from 'commander';
+import type { ServeFlags } from '../serve-runner.js';
 
 // `dalga serve`: a light module; the daemon, the stores and the logger load only when it runs.
-
-interface ServeFlags {
-  config?: string;
-  debug?: boolean;
-  logLevel?: string;
-  listenHost?: string;
-  listenPort?: string;
-  endpoint?: string;
-  sqlite?: string;
-}
 
 export function serveCommand(): Command {
   return new Command('serve')
