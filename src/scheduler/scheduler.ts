@@ -65,6 +65,8 @@ export class Scheduler {
   private idleWaiters: (() => void)[] = [];
   private shutdownFlushFailures = 0;
   private flushScheduled = false;
+  /** The last claim filled every free slot: a backlog is being drained. */
+  private busy = false;
 
   constructor(options: SchedulerOptions) {
     this.opts = options;
@@ -120,9 +122,15 @@ export class Scheduler {
         // together, so claims (and their transactions) come in batches, not one job at a time.
         await yieldToIo();
         const free = this.freeSlots();
+        if (this.busy && free < this.batchSize() && this.delivering > 0) {
+          await this.sleep(this.opts.clock.now() + this.opts.scanFrequencyMs); // until enough slots free up
+          continue;
+        }
         const claimed = free > 0 ? await this.claimAndDispatch(free) : 0;
         backoff = 0;
-        if (claimed > 0 && claimed === free) continue; // more may be due right now
+        // Every free slot filled: more may be due right now.
+        this.busy = claimed > 0 && claimed === free;
+        if (this.busy) continue;
         await this.sleepUntilNextDue(free > 0);
       } catch (err) {
         backoff = Math.min(MAX_BACKOFF_MS, Math.max(backoff * 2, 100));
@@ -226,9 +234,23 @@ export class Scheduler {
   }
 
   private deliveryDone(): void {
-    const wasFull = this.freeSlots() === 0;
+    const before = this.freeSlots();
     this.delivering--;
-    if (wasFull && this.freeSlots() > 0) this.interrupt();
+    this.wakeForSlots(before);
+  }
+
+  /**
+   * While draining a backlog, claim in batches of at least a quarter of maxRunning (one claim
+   * transaction, and one commit, per batch rather than per few jobs); otherwise as soon as a slot frees.
+   */
+  private batchSize(): number {
+    return Math.max(1, Math.floor(this.opts.maxRunning / 4));
+  }
+
+  private wakeForSlots(before: number): void {
+    const after = this.freeSlots();
+    const threshold = this.busy ? this.batchSize() : 1;
+    if ((before < threshold && after >= threshold) || (this.busy && this.delivering === 0)) this.interrupt();
   }
 
   private decide(job: Job, result: DeliveryResult): Outcome {
@@ -295,9 +317,9 @@ export class Scheduler {
   }
 
   private release(count: number): void {
-    const wasFull = this.freeSlots() === 0;
+    const before = this.freeSlots();
     this.inFlight -= count;
-    if (wasFull && this.freeSlots() > 0) this.interrupt();
+    this.wakeForSlots(before);
     if (this.inFlight === 0 && this.pending.length === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
