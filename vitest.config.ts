@@ -8,5 +8,6 @@ export default defineConfig({
     // MySQL tests use their own databases; files run in parallel on 2 cores.
     pool: 'forks',
     globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/setup.ts'],
   },
 });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnDaemon, type SpawnedDaemon } from '../support/daemon.js';
 import { startEndpoint, type TestEndpoint } from '../support/endpoint.js';
 
@@ -10,14 +10,9 @@ const WARNING = 'a process warning from the logs test';
 // otherwise print as plain text.
 const EMIT_WARNING_ON_USR2 = `data:text/javascript,${encodeURIComponent(`process.on('SIGUSR2', () => process.emitWarning(${JSON.stringify(WARNING)}))`)}`;
 
+// Daemons and endpoints still running after a test are stopped by test/support/setup.ts.
 let daemon: SpawnedDaemon | undefined;
 let endpoint: TestEndpoint | undefined;
-afterEach(async () => {
-  await daemon?.stop('SIGKILL');
-  await endpoint?.close();
-  daemon = undefined;
-  endpoint = undefined;
-});
 
 interface LogLine {
   level: number;

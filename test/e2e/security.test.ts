@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cleanEnv, DALGA_BIN, spawnDaemon, type SpawnedDaemon } from '../support/daemon.js';
 import { startEndpoint, type TestEndpoint } from '../support/endpoint.js';
 
@@ -39,14 +39,9 @@ function runDalga(args: string[], env: Record<string, string>): Promise<Run> {
   });
 }
 
+// Daemons and endpoints still running after a test are stopped by test/support/setup.ts.
 let daemon: SpawnedDaemon | undefined;
 let endpoint: TestEndpoint | undefined;
-afterEach(async () => {
-  await daemon?.stop('SIGKILL');
-  await endpoint?.close();
-  daemon = undefined;
-  endpoint = undefined;
-});
 
 describe('serve with a token and a signing key', () => {
   it('requires the token, signs deliveries, and never writes a secret, even with --debug', async () => {

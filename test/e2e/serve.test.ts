@@ -3,20 +3,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { cleanEnv, DALGA_BIN, spawnDaemon, type SpawnedDaemon } from '../support/daemon.js';
 import { startEndpoint, type TestEndpoint } from '../support/endpoint.js';
 
 // The real `bin/dalga serve` as a child process (dist/ is built by test/support/global-setup.ts).
+// Daemons and endpoints still running after a test are stopped by test/support/setup.ts.
 let daemon: SpawnedDaemon | undefined;
 let endpoint: TestEndpoint | undefined;
-afterEach(async () => {
-  await daemon?.stop('SIGKILL');
-  await endpoint?.close();
-  daemon = undefined;
-  endpoint = undefined;
-});
 
 describe('dalga serve', () => {
   it('POSTs an immediate one-off job to the endpoint with dalga headers, then deletes it', async () => {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { trackOpen } from './cleanup.js';
 
 export const DALGA_BIN = resolve(import.meta.dirname, '../../bin/dalga');
 
@@ -51,16 +52,12 @@ export async function spawnDaemon(options: SpawnDaemonOptions = {}): Promise<Spa
     proc.stderr!.on('data', onData);
     void exited.then((code) => rej(new Error(`dalga serve exited with ${code} before listening:\n${stderr}`)));
   });
-  return {
-    url,
-    proc,
-    stderr: () => stderr,
-    exited,
-    stop: async (signal = 'SIGTERM') => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-      return exited;
-    },
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+    return exited;
   };
+  trackOpen(() => stop('SIGKILL'));
+  return { url, proc, stderr: () => stderr, exited, stop };
 }
 
 /** The environment without DALGA_* settings of the developer's shell. */

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { trackOpen } from './cleanup.js';
 
 export interface ReceivedPost {
   method: string;
@@ -45,11 +46,7 @@ export async function startEndpoint(): Promise<TestEndpoint> {
         waiters.push({ count, resolve: () => (clearTimeout(timer), resolve(endpoint.received)) });
       });
     },
-    close: () => new Promise((resolve) => {
-      endpoint.release();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () => close(),
   };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -69,6 +66,14 @@ export async function startEndpoint(): Promise<TestEndpoint> {
       else answer();
     });
   });
+  const close = trackOpen(
+    () =>
+      new Promise<void>((resolve) => {
+        endpoint.release();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   endpoint.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   return endpoint;

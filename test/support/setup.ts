@@ -1,0 +1,3 @@
+import { closeAllAfterEach } from './cleanup.js';
+
+closeAllAfterEach();
