@@ -30,6 +30,14 @@ afterEach(async () => {
   if (passed) await db.drop();
 });
 
+/** A daemon's environment: MariaDB through the proxy, deliveries to the endpoint. */
+function proxiedEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return clusterEnv(db, { DALGA_MYSQL_PORT: String(proxy.port), DALGA_ENDPOINT_BASEURL: endpoint.baseUrl, ...extra });
+}
+
+/** Statement and connect timeouts short enough to notice a silent database within a test. */
+const SHORT_DB_TIMEOUTS = { DALGA_MYSQL_READTIMEOUT: '1s', DALGA_MYSQL_WRITETIMEOUT: '1s', DALGA_MYSQL_DIALTIMEOUT: '1s' };
+
 async function call(method: string, path: string): Promise<{ status: number; text: string }> {
   const res = await fetch(`${daemon!.url}${path}`, { method });
   return { status: res.status, text: await res.text() };
@@ -38,7 +46,7 @@ async function call(method: string, path: string): Promise<{ status: number; tex
 describe.skipIf(skipMysql())('database cut under dalga serve', () => {
   it('answers 503 while the database is gone, backs off, and delivers every job once it is back', async () => {
     daemon = await spawnDaemon({
-      env: clusterEnv(db, { DALGA_MYSQL_PORT: String(proxy.port), DALGA_ENDPOINT_BASEURL: endpoint.baseUrl }),
+      env: proxiedEnv(),
     });
     for (let i = 0; i < 5; i++) expect((await call('PUT', `/jobs/before/${i}?one-off=true&immediate=true`)).status).toBe(201);
     await endpoint.waitFor(5);
@@ -81,13 +89,7 @@ describe.skipIf(skipMysql())('database cut under dalga serve', () => {
 
   it('answers 503 within the read timeout when the database stops answering, and recovers', async () => {
     daemon = await spawnDaemon({
-      env: clusterEnv(db, {
-        DALGA_MYSQL_PORT: String(proxy.port),
-        DALGA_ENDPOINT_BASEURL: endpoint.baseUrl,
-        DALGA_MYSQL_READTIMEOUT: '1s',
-        DALGA_MYSQL_WRITETIMEOUT: '1s',
-        DALGA_MYSQL_DIALTIMEOUT: '1s',
-      }),
+      env: proxiedEnv(SHORT_DB_TIMEOUTS),
     });
     endpoint.hold = true;
     for (let i = 0; i < 5; i++) expect((await call('PUT', `/jobs/during/${i}?one-off=true&immediate=true`)).status).toBe(201);
@@ -120,14 +122,7 @@ describe.skipIf(skipMysql())('database cut under dalga serve', () => {
   for (const mode of ['cut', 'stall'] as const) {
     it(`stops on SIGTERM in bounded time while the database is ${mode === 'cut' ? 'cut' : 'silent'}, with deliveries in flight`, async () => {
       daemon = await spawnDaemon({
-        env: clusterEnv(db, {
-          DALGA_MYSQL_PORT: String(proxy.port),
-          DALGA_ENDPOINT_BASEURL: endpoint.baseUrl,
-          DALGA_MYSQL_READTIMEOUT: '1s',
-          DALGA_MYSQL_WRITETIMEOUT: '1s',
-          DALGA_MYSQL_DIALTIMEOUT: '1s',
-          DALGA_LISTEN_SHUTDOWNTIMEOUT: '1s',
-        }),
+        env: proxiedEnv({ ...SHORT_DB_TIMEOUTS, DALGA_LISTEN_SHUTDOWNTIMEOUT: '1s' }),
       });
       endpoint.hold = true;
       for (let i = 0; i < 3; i++) expect((await call('PUT', `/jobs/stop/${i}?one-off=true&immediate=true`)).status).toBe(201);
@@ -186,7 +181,7 @@ describe.skipIf(skipMysql())('database cut under dalga serve', () => {
   for (const then of ['reset', 'silence'] as const) {
     it(`releases the jobs of a claim whose commit ran but whose answer was lost (connection ${then === 'reset' ? 'reset' : 'silent'})`, async () => {
       daemon = await spawnDaemon({
-        env: clusterEnv(db, { DALGA_MYSQL_PORT: String(proxy.port), DALGA_ENDPOINT_BASEURL: endpoint.baseUrl, DALGA_MYSQL_READTIMEOUT: '1s', DALGA_MYSQL_WRITETIMEOUT: '1s' }),
+        env: proxiedEnv({ DALGA_MYSQL_READTIMEOUT: '1s', DALGA_MYSQL_WRITETIMEOUT: '1s' }),
       });
       // Nothing else commits while idle: the next COMMIT is the scheduler's claim of these jobs.
       const lost = proxy.loseAnswerAfter('COMMIT', then);
