@@ -106,8 +106,8 @@ export class Scheduler {
     const timer = new AbortController();
     await Promise.race([finished, clock.sleep(timeoutMs, timer.signal)]);
     timer.abort();
-    if (this.inFlight > 0) {
-      this.opts.log.warn({ running: this.inFlight }, 'shutdown timeout: aborting running deliveries; their jobs are released');
+    if (this.delivering > 0) {
+      this.opts.log.warn({ running: this.delivering }, 'shutdown timeout: aborting running deliveries; their jobs are released');
       this.abortDeliveries.abort();
       await Promise.allSettled([...this.deliveries]);
     }
