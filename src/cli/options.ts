@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { createClient, type DalgaClient } from '../client/client.js';
 import { SEARCH_PLACES } from '../config/search-places.js';
 import { UsageError } from '../errors.js';
+import { extraCaOptions } from './extra-ca.js';
 import type { OutputContext } from './output.js';
 
 // What every client command shares: the global flags, the process's streams and environment
@@ -141,7 +142,8 @@ const loadListenFromConfig: LoadListen = async (args) => {
 
 export async function connect(flags: GlobalFlags, io: CliIO): Promise<DalgaClient> {
   const target = await resolveTarget(flags, io);
-  const client = createClient({ baseURL: target.url, ...(target.token !== undefined ? { token: target.token } : {}) });
+  const tls = /^https:/i.test(target.url.trim()) ? await extraCaOptions(io.env, (line) => io.stderr.write(`${line}\n`)) : {};
+  const client = createClient({ baseURL: target.url, ...(target.token !== undefined ? { token: target.token } : {}), ...tls });
   // client.baseURL, not target.url: it leaves out any user:password of the URL.
   if (flags.debug) io.stderr.write(`dalga: daemon ${client.baseURL} (from ${target.source})${target.token ? ', with token' : ''}\n`);
   return client;

@@ -14,6 +14,8 @@ export interface ClientOptions {
   readonly token?: string;
   /** Per request, connection included; default 10 s. */
   readonly timeoutMs?: number;
+  /** Certificate authorities trusted for an https URL, instead of Node's default store. */
+  readonly ca?: readonly string[];
 }
 
 /** Parameters of PUT /jobs/{path}/{body}, as the user wrote them (already validated by the CLI). */
@@ -70,7 +72,7 @@ export function createClient(opts: ClientOptions): DalgaClient {
   const base = parseBaseURL(opts.baseURL);
   const display = displayURL(base);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const transport = createTransport(base, timeoutMs, opts.token);
+  const transport = createTransport(base, timeoutMs, opts.token, opts.ca);
 
   const call = async (spec: RequestSpec): Promise<Reply> => {
     const reply = await transport.send(spec).catch((err: unknown) => {
@@ -182,7 +184,7 @@ interface Transport {
   close(): void;
 }
 
-function createTransport(base: URL, timeoutMs: number, token: string | undefined): Transport {
+function createTransport(base: URL, timeoutMs: number, token: string | undefined, ca: readonly string[] | undefined): Transport {
   // node:https is only loaded for https URLs; plain http is the common, local case.
   const modulePromise = base.protocol === 'https:' ? import('node:https') : import('node:http');
   let agent: import('node:http').Agent | undefined;
@@ -191,7 +193,7 @@ function createTransport(base: URL, timeoutMs: number, token: string | undefined
     const mod = await modulePromise;
     // Keep-alive, for `ls --all` and the live view; idle sockets are unref'd by the agent, so
     // they never keep the process alive.
-    agent ??= new mod.Agent({ keepAlive: true });
+    agent ??= new mod.Agent({ keepAlive: true, ...(ca !== undefined ? { ca: [...ca] } : {}) });
     const payload = spec.form?.toString();
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (token !== undefined && token !== '') headers.Authorization = `Bearer ${token}`;

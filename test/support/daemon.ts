@@ -23,6 +23,8 @@ export interface SpawnDaemonOptions {
   /** SQLite file; default a new temporary one. */
   sqlitePath?: string;
   cwd?: string;
+  /** Run bin/dalga as a user's shell does (through its `#!/bin/sh` line), not as `node bin/dalga`. */
+  viaShebang?: boolean;
 }
 
 /**
@@ -33,7 +35,8 @@ export async function spawnDaemon(options: SpawnDaemonOptions = {}): Promise<Spa
   const dir = mkdtempSync(join(tmpdir(), 'dalga-test-'));
   const sqlitePath = options.sqlitePath ?? join(dir, 'dalga.sqlite');
   const args = [DALGA_BIN, 'serve', '--listen-port', '0', '--sqlite', sqlitePath, ...(options.args ?? [])];
-  const proc = spawn(process.execPath, args, {
+  const [command, ...commandArgs] = options.viaShebang ? args : [process.execPath, ...args];
+  const proc = spawn(command!, commandArgs, {
     cwd: options.cwd ?? dir,
     env: { ...cleanEnv(), DALGA_LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
