@@ -15,12 +15,18 @@ export async function cliRun({ count, endpoint, log }) {
     const put = await call('PUT', `${daemon.url}/jobs/x/y?interval=PT1H`);
     if (put.status !== 201) throw new Error(`PUT x/y answered ${put.status}`);
     const env = storeEnv(store);
-    // Node's own start-up on this machine, the floor under any CLI written for it.
+    // Node's own start-up on this machine, the floor under any CLI written for it. With
+    // NODE_EXTRA_CA_CERTS set, Node 20 parses its certificate store before running anything
+    // (bin/dalga's client commands avoid that), so the floor is shown both ways.
     const node = timeSpawns(count, ['-e', ''], env, process.execPath);
+    const extraCaCerts = (env.NODE_EXTRA_CA_CERTS ?? '') !== '';
+    const { NODE_EXTRA_CA_CERTS: _, ...bareEnv } = env;
+    const nodeBare = extraCaCerts ? timeSpawns(count, ['-e', ''], bareEnv, process.execPath) : undefined;
     const version = timeSpawns(count, ['--version'], env);
     const get = timeSpawns(count, ['get', 'x', 'y', '--url', daemon.url], env);
-    log(`  cli: node -e '' ${fmt(node)}; --version ${fmt(version)}; get x y ${fmt(get)}`);
-    return { node, version, get };
+    const bare = nodeBare ? `; without NODE_EXTRA_CA_CERTS ${fmt(nodeBare)}` : '';
+    log(`  cli: node -e '' ${fmt(node)}${bare}; --version ${fmt(version)}; get x y ${fmt(get)}`);
+    return { node, nodeBare, extraCaCerts, version, get };
   } finally {
     await daemon?.stop();
     await store.drop();

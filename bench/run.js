@@ -241,7 +241,8 @@ async function benchCli(ctx) {
   ctx.log(`cli: wall time of ${ctx.plan.cliCount} spawns each`);
   const r = await cliRun({ count: ctx.plan.cliCount, endpoint: ctx.endpoint, log: ctx.log });
   // One row per spawn would not be "runs": the figure is the median of all spawns, spread min–max.
-  ctx.rows.push(row('cli', "node -e '' (baseline)", '-', 'ms', r.node));
+  ctx.rows.push(row('cli', `node -e '' (baseline${r.extraCaCerts ? ', NODE_EXTRA_CA_CERTS set' : ''})`, '-', 'ms', r.node));
+  if (r.nodeBare) ctx.rows.push(row('cli', "node -e '' (baseline, NODE_EXTRA_CA_CERTS unset)", '-', 'ms', r.nodeBare));
   ctx.rows.push(row('cli', 'dalga --version', '-', 'ms', r.version));
   ctx.rows.push(row('cli', 'dalga get x y', '-', 'ms', r.get, { target: { text: '≤ 150 ms', met: judge(median(r.get), (v) => v <= 150) } }));
 }
