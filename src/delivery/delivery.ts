@@ -1,8 +1,8 @@
-import { Agent, request, errors as undiciErrors } from 'undici';
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { Job } from '../schedule/job.js';
 import type { DeliveryResult } from '../schedule/outcome.js';
 import { formatInstant } from '../schedule/zone.js';
-import { targetUrl, UnsafePathError } from './target-url.js';
+import { parseEndpointBase, targetPath, UnsafePathError } from './target-url.js';
 
 export interface DeliveryOptions {
   /** endpoint.baseurl; the job path is appended to it. */
@@ -20,9 +20,14 @@ export interface DeliveryOptions {
 
 export interface Delivery {
   /** POST the job to its endpoint. Never throws: failures come back as `{ error }`. */
-  post(job: Job, instanceId: number, signal?: AbortSignal): Promise<DeliveryResult>;
+  post(job: Job, instanceId: number): Promise<DeliveryResult>;
+  /** Cut every POST in progress short (shutdown); each answers `{ error: 'aborted' }`. */
+  abortRunning(): void;
   close(): Promise<void>;
 }
+
+/** Read (and discard) at most this much of a response body; beyond it the connection is dropped. */
+const BODY_LIMIT = 64 * 1024;
 
 export function createDelivery(options: DeliveryOptions): Delivery {
   const agent = new Agent({
@@ -32,37 +37,104 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     bodyTimeout: options.timeoutMs,
     connect: { timeout: options.timeoutMs },
   });
+  const base = parseEndpointBase(options.baseUrl);
+  const running = new Set<PostHandler>();
 
-  async function post(job: Job, instanceId: number, signal?: AbortSignal): Promise<DeliveryResult> {
-    let url: string;
+  function post(job: Job, instanceId: number): Promise<DeliveryResult> {
+    let path: string;
     try {
-      url = targetUrl(options.baseUrl, job.path);
+      path = targetPath(base, job.path);
     } catch (err) {
-      if (err instanceof UnsafePathError) return { error: err.message };
+      if (err instanceof UnsafePathError) return Promise.resolve({ error: err.message });
       throw err;
     }
     const headers: Record<string, string> = {
       'content-type': 'text/plain',
       'dalga-sched': formatInstant(job.nextSched, job.location),
       'dalga-instance': String(instanceId),
+      ...(base.authorization !== undefined ? { authorization: base.authorization } : {}),
       ...options.signHeaders?.(job, job.body),
     };
-    try {
-      const response = await request(url, {
-        method: 'POST',
-        body: job.body,
-        headers,
-        dispatcher: agent,
-        ...(signal ? { signal } : {}),
+    return new Promise((resolve) => {
+      const handler = new PostHandler((result) => {
+        running.delete(handler);
+        resolve(describeResult(result, options.timeoutMs));
       });
-      await response.body.dump({ limit: 64 * 1024 });
-      return { status: response.statusCode };
-    } catch (err) {
-      return { error: describeError(err, options.timeoutMs) };
-    }
+      running.add(handler);
+      agent.dispatch({ origin: base.origin, path, method: 'POST', body: job.body, headers }, handler);
+    });
   }
 
-  return { post, close: () => agent.close() };
+  return {
+    post,
+    abortRunning: () => {
+      for (const handler of running) handler.abort();
+    },
+    close: () => agent.close(),
+  };
+}
+
+type RawResult = { status: number } | { error: unknown };
+
+/**
+ * undici's dispatch handler for one POST: it keeps the status and throws the body away. This,
+ * rather than undici's `request()`, is on the hot path of every delivery: `request()` wraps each
+ * response in a stream, an abort-signal listener and a parsed URL, several kilobytes of garbage
+ * per job that set the daemon's memory while draining a backlog.
+ */
+class PostHandler implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private received = 0;
+  private settled = false;
+  private abortRequest: ((reason?: Error) => void) | undefined;
+  private abortReason: Error | undefined;
+
+  constructor(private readonly done: (result: RawResult) => void) {}
+
+  abort(): void {
+    this.abortReason ??= new undiciErrors.RequestAbortedError();
+    // Not yet on a connection: undici calls onConnect when it is, and it is aborted there.
+    this.abortRequest?.(this.abortReason);
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    this.abortRequest = abort;
+    if (this.abortReason) abort(this.abortReason);
+  }
+
+  onHeaders(statusCode: number): boolean {
+    // Called again for the final answer after an informational one (103 Early Hints).
+    this.status = statusCode;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.received += chunk.length;
+    if (this.received > BODY_LIMIT) {
+      // The status is all we need: drop the connection rather than read a huge body.
+      this.settle({ status: this.status });
+      this.abortRequest?.(new Error('response body over limit'));
+    }
+    return true;
+  }
+
+  onComplete(): void {
+    this.settle({ status: this.status });
+  }
+
+  onError(err: Error): void {
+    this.settle({ error: err });
+  }
+
+  private settle(result: RawResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.done(result);
+  }
+}
+
+function describeResult(result: RawResult, timeoutMs: number): DeliveryResult {
+  return 'status' in result ? { status: result.status } : { error: describeError(result.error, timeoutMs) };
 }
 
 function describeError(err: unknown, timeoutMs: number): string {

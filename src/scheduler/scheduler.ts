@@ -109,6 +109,7 @@ export class Scheduler {
     if (this.delivering > 0) {
       this.opts.log.warn({ running: this.delivering }, 'shutdown timeout: aborting running deliveries; their jobs are released');
       this.abortDeliveries.abort();
+      this.opts.delivery.abortRunning();
       await Promise.allSettled([...this.deliveries]);
     }
     await this.flush();
@@ -209,7 +210,7 @@ export class Scheduler {
       outcome = { kind: 'update', id: job.id, key: job, instanceId, nextRun: null, nextSched: job.nextSched, lastRun: startedAt, lastStatus: invalid, failures: job.failures + 1 };
       log.error({ path: job.path, body: job.body, reason: invalid }, 'job cannot be scheduled; disabled');
     } else {
-      result = await delivery.post(job, instanceId, this.abortDeliveries.signal);
+      result = await delivery.post(job, instanceId);
       if ('error' in result && result.error === 'aborted' && this.abortDeliveries.signal.aborted) {
         // Shutdown cut it short: leave the job claimed; removing the instance row releases it.
         this.deliveryDone();
