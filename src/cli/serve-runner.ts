@@ -4,7 +4,8 @@ import type { Config } from '../config/schema.js';
 import { startDaemon } from '../daemon.js';
 import { DalgaError, ExitCode, UsageError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
-import { logProcessWarnings } from '../observability/process-warnings.js';
+import { limitHeapGrowth } from '../runtime/heap-growth.js';
+import { logProcessWarnings } from '../runtime/process-warnings.js';
 import { describeStore, openStore } from '../store/open-store.js';
 
 // The heavy half of `serve` and `create-tables`, loaded only by those commands.
@@ -27,6 +28,7 @@ export class InterruptedError extends DalgaError {
 export async function runServe(flags: ServeFlags): Promise<void> {
   const { config, log } = await configure(flags);
   logProcessWarnings(log);
+  limitHeapGrowth();
   const daemon = await startDaemon(config, log);
   await waitForSignal(log, () => daemon.stop());
 }
