@@ -4,12 +4,15 @@
 // path does not need (drivers, Ink, React, pino, undici, …) stays an external package, loaded
 // lazily by the commands that use it; `--splitting` keeps `serve` and `ls --watch` in chunks of
 // their own.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const bundled = new Set(['commander']);
 const external = Object.keys(pkg.dependencies ?? {}).filter((name) => !bundled.has(name));
+
+// esbuild never deletes: chunks of earlier builds (content-hashed names) would pile up.
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: ['dist/cli/main.js'],
