@@ -54,6 +54,11 @@ export class Scheduler {
   private inFlight = 0;
   /** POSTs in progress: what jobs.maxRunning bounds. */
   private delivering = 0;
+  /** Claimed jobs waiting for a POST slot (a claim may run ahead of the deliveries). */
+  private readonly queued: Job[] = [];
+  /** POSTs finished so far, and how many of them finished while the last claim was in flight. */
+  private deliveriesFinished = 0;
+  private finishedDuringClaim = 0;
   private pending: Outcome[] = [];
   private flushing: Promise<void> | undefined;
   private stopping = false;
@@ -170,16 +175,25 @@ export class Scheduler {
    * How many more jobs to claim. jobs.maxRunning bounds the POSTs in progress; outcomes still
    * being written do not hold a slot, so claiming overlaps with recording (a write waits on the
    * database's commit), but at most maxRunning of them may be waiting.
+   * A claim may also run ahead by as many POSTs as finished during the previous claim's round
+   * trip: while a backlog drains against a fast endpoint, those slots free up before the claim
+   * commits, so the next batch is larger and the database commits less often per job. Against a
+   * slow endpoint nothing finishes that fast, and no job waits here that another instance could
+   * have taken.
    */
   private freeSlots(): number {
     const max = this.opts.maxRunning;
-    return Math.max(0, Math.min(max - this.delivering, 2 * max - this.inFlight));
+    const idleSlots = max - this.delivering - this.queued.length;
+    const ahead = Math.min(this.finishedDuringClaim, max);
+    return Math.max(0, Math.min(max, idleSlots + ahead, 2 * max - this.inFlight));
   }
 
   private async claimAndDispatch(limit = this.freeSlots()): Promise<number> {
     if (limit <= 0) return 0;
     const { store, clock, instanceId } = this.opts;
+    const finishedBefore = this.deliveriesFinished;
     const jobs = await store.claimDue(instanceId, clock.now() + (this.opts.claimAheadMs ?? 0), limit);
+    this.finishedDuringClaim = this.deliveriesFinished - finishedBefore;
     this.opts.onClaim?.(jobs.length);
     for (const job of jobs) this.dispatch(job);
     return jobs.length;
@@ -187,6 +201,14 @@ export class Scheduler {
 
   private dispatch(job: Job): void {
     this.inFlight++;
+    if (this.delivering >= this.opts.maxRunning) {
+      this.queued.push(job);
+      return;
+    }
+    this.startDelivery(job);
+  }
+
+  private startDelivery(job: Job): void {
     this.delivering++;
     const delivery = this.attempt(job).finally(() => this.deliveries.delete(delivery));
     this.deliveries.add(delivery);
@@ -237,6 +259,9 @@ export class Scheduler {
   private deliveryDone(): void {
     const before = this.freeSlots();
     this.delivering--;
+    this.deliveriesFinished++;
+    const next = this.queued.shift();
+    if (next) this.startDelivery(next);
     this.wakeForSlots(before);
   }
 
