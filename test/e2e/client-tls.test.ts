@@ -73,7 +73,7 @@ describe('client over https with NODE_EXTRA_CA_CERTS', () => {
 });
 
 describe('bin/dalga start-up line', () => {
-  it('leaves NODE_EXTRA_CA_CERTS to Node for `serve` (its deliveries and MySQL TLS use it natively)', async () => {
+  it('leaves NODE_EXTRA_CA_CERTS to Node for `serve` (its https deliveries use it natively)', async () => {
     const daemon = await spawnDaemon({ viaShebang: true, env: { NODE_EXTRA_CA_CERTS: CERT } });
     const environ = readFileSync(`/proc/${daemon.proc.pid}/environ`, 'utf8').split('\0');
     expect(environ).toContain(`NODE_EXTRA_CA_CERTS=${CERT}`);
