@@ -93,7 +93,10 @@ async function main() {
   if (stores.includes('mysql')) await createBenchDatabase();
   try {
     // --profile DIR: every daemon writes a V8 CPU profile there (open in Chrome DevTools).
-    const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+    // BENCH_NODE_ARGS: extra node flags for every daemon, to compare V8 settings.
+    const profileArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+    const extraArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+    const nodeArgs = [...profileArgs, ...extraArgs];
     const ctx = { plan, stores, endpoint, rows, problems, log, nodeArgs };
     const sections = { drain: benchDrain, lateness: benchLateness, api: benchApi, scale: benchScale, cli: benchCli };
     for (const name of BENCHES) {
