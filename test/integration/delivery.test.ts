@@ -3,25 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDelivery, type Delivery } from '../../src/delivery/delivery.js';
 import type { Job } from '../../src/schedule/job.js';
+import { aJob } from '../support/job.js';
 
 // The outgoing POST, against real HTTP servers on loopback: what is sent, and how each kind of
 // answer (or its absence) becomes the result the scheduler records.
 
 function job(overrides: Partial<Job> = {}): Job {
-  return {
-    id: 1,
-    path: 'feeds/a b',
-    body: 'payload é',
-    interval: 'PT60S',
-    location: 'UTC',
-    nextRun: Date.parse('2020-01-13T22:09:00Z'),
-    nextSched: Date.parse('2020-01-13T22:09:00.250Z'),
-    instanceId: 7,
-    lastRun: null,
-    lastStatus: null,
-    failures: 0,
-    ...overrides,
-  };
+  return aJob({ path: 'feeds/a b', body: 'payload é', nextSched: Date.parse('2020-01-13T22:09:00.250Z'), ...overrides });
 }
 
 interface Seen {

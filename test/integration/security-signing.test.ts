@@ -7,6 +7,7 @@ import { signingKeyProblem } from '../../src/config/signing-key.js';
 import { createDelivery, type Delivery } from '../../src/delivery/delivery.js';
 import { createSigner, webhookId } from '../../src/delivery/signing.js';
 import type { Job } from '../../src/schedule/job.js';
+import { aJob } from '../support/job.js';
 import { startEndpoint, type ReceivedPost, type TestEndpoint } from '../support/endpoint.js';
 
 // Signed deliveries (endpoint.signingKey): what a real loopback endpoint receives verifies with
@@ -15,20 +16,7 @@ import { startEndpoint, type ReceivedPost, type TestEndpoint } from '../support/
 const KEY = `whsec_${randomBytes(32).toString('base64')}`;
 
 function job(overrides: Partial<Job> = {}): Job {
-  return {
-    id: 1,
-    path: 'hooks/feed',
-    body: '{"id":"é 😀"}',
-    interval: 'PT60S',
-    location: 'UTC',
-    nextRun: Date.parse('2020-01-13T22:09:00Z'),
-    nextSched: Date.parse('2020-01-13T22:09:00Z'),
-    instanceId: 7,
-    lastRun: null,
-    lastStatus: null,
-    failures: 0,
-    ...overrides,
-  };
+  return aJob({ body: '{"id":"é 😀"}', ...overrides });
 }
 
 function headersOf(post: ReceivedPost): Record<string, string> {

@@ -6,6 +6,7 @@ import type { DeliveryResult } from '../../../src/schedule/outcome.js';
 import { Scheduler } from '../../../src/scheduler/scheduler.js';
 import type { Store } from '../../../src/store/store.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { aJob } from '../../support/job.js';
 
 // How many jobs a claim asks for. jobs.maxRunning bounds the POSTs in progress; a claim may run
 // ahead of the idle slots by the POSTs that finished during the previous claim's round trip
@@ -27,7 +28,7 @@ function deferred<T>(): Deferred<T> {
 let nextId = 1;
 function dueJob(): Job {
   const id = nextId++;
-  return { id, path: 'p', body: String(id), interval: 'PT0S', location: 'UTC', nextRun: 0, nextSched: 0, instanceId: 1, lastRun: null, lastStatus: null, failures: 0 };
+  return aJob({ id, body: String(id), interval: 'PT0S', nextRun: 0, nextSched: 0, instanceId: 1 });
 }
 
 /** A store whose claims the test answers one by one; every limit asked for is kept. */
@@ -98,10 +99,13 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
 }
 
-function scheduler(store: Store, delivery: Delivery, maxRunning: number): Scheduler {
-  return new Scheduler({
-    store,
-    delivery,
+/** A running scheduler on a scripted store and delivery. */
+function started(maxRunning: number) {
+  const s = scriptedStore();
+  const d = scriptedDelivery();
+  const sched = new Scheduler({
+    store: s.store,
+    delivery: d.delivery,
     clock: new FakeClock(0),
     instanceId: 1,
     log: silentLogger,
@@ -112,14 +116,13 @@ function scheduler(store: Store, delivery: Delivery, maxRunning: number): Schedu
       retry: { intervalMs: 60_000, multiplier: 1, maxIntervalMs: 60_000, stopAfterMs: 0 },
     },
   });
+  sched.start();
+  return { s, d, sched };
 }
 
 describe('claim size', () => {
   it('runs ahead of the idle slots by the POSTs that finished during the previous claim, yet never POSTs more than maxRunning at once', async () => {
-    const s = scriptedStore();
-    const d = scriptedDelivery();
-    const sched = scheduler(s.store, d.delivery, 4);
-    sched.start();
+    const { s, d, sched } = started(4);
 
     const first = await s.claimAsked(1);
     expect(first.limit).toBe(4);
@@ -151,10 +154,7 @@ describe('claim size', () => {
   });
 
   it('does not run ahead when nothing finished during the previous claim (a slow endpoint)', async () => {
-    const s = scriptedStore();
-    const d = scriptedDelivery();
-    const sched = scheduler(s.store, d.delivery, 4);
-    sched.start();
+    const { s, d, sched } = started(4);
 
     const first = await s.claimAsked(1);
     first.answer.resolve([dueJob(), dueJob(), dueJob(), dueJob()]);
