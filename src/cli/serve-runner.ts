@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import { startDaemon } from '../daemon.js';
 import { DalgaError, ExitCode, UsageError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
-import { limitHeapGrowth } from '../runtime/heap-growth.js';
+import { HEAP_GROWING_PERCENT, limitHeapGrowth } from '../runtime/heap-growth.js';
 import { logProcessWarnings } from '../runtime/process-warnings.js';
 import { describeStore, openStore } from '../store/open-store.js';
 
@@ -28,7 +28,7 @@ export class InterruptedError extends DalgaError {
 export async function runServe(flags: ServeFlags): Promise<void> {
   const { config, log } = await configure(flags);
   logProcessWarnings(log);
-  limitHeapGrowth();
+  if (limitHeapGrowth()) log.debug({ heapGrowingPercent: HEAP_GROWING_PERCENT }, 'V8 heap growth between full collections limited');
   const daemon = await startDaemon(config, log);
   await waitForSignal(log, () => daemon.stop());
 }
