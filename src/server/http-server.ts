@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../errors.js';
+import { sendText } from './respond.js';
 
 export interface ListenOptions {
   host: string;
@@ -63,10 +64,18 @@ function applyTimeouts(server: Server, listen: ListenOptions): void {
   server.headersTimeout = listen.readTimeout;
 }
 
-/** Go's WriteTimeout: a response not finished in time has its connection cut. */
+/**
+ * Go's WriteTimeout: a response not finished in time has its connection cut. One not even
+ * started — a handler still waiting on a database that stopped answering — gets a 503 instead,
+ * so the client learns why rather than seeing the connection drop; the connection closes after it.
+ */
 function limitWriteTime(res: ServerResponse, writeTimeout: number): void {
   if (writeTimeout <= 0) return;
-  const timer = setTimeout(() => res.destroy(), writeTimeout);
+  const timer = setTimeout(() => {
+    if (res.headersSent) return void res.destroy();
+    res.shouldKeepAlive = false;
+    sendText(res, 503, `no answer within listen.writeTimeout (${writeTimeout} ms) — the database did not answer in time; try again`);
+  }, writeTimeout);
   timer.unref();
   res.once('close', () => clearTimeout(timer));
 }

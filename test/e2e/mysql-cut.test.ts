@@ -87,6 +87,20 @@ describe.skipIf(skipMysql())('database cut under dalga serve', () => {
     passed = true;
   });
 
+  it('answers 503 within listen.writeTimeout when the database stops answering and its own timeouts are longer', async () => {
+    // The defaults (mysql.readTimeout 30 s, listen.writeTimeout 10 s), scaled down.
+    daemon = await spawnDaemon({ env: proxiedEnv({ DALGA_LISTEN_WRITETIMEOUT: '1s', DALGA_MYSQL_READTIMEOUT: '30s', DALGA_MYSQL_WRITETIMEOUT: '30s' }) });
+    expect((await call('PUT', '/jobs/slow/1?interval=PT1H')).status).toBe(201);
+    proxy.stall();
+    const answer = await call('GET', '/jobs/slow/1');
+    expect(answer.status, answer.text).toBe(503);
+    expect(answer.text).toBe('no answer within listen.writeTimeout (1000 ms) — the database did not answer in time; try again\n');
+    proxy.restore();
+    await expect.poll(async () => (await call('GET', '/jobs/slow/1')).status, { timeout: 20_000 }).toBe(200);
+    expect(daemon.proc.exitCode).toBeNull();
+    passed = true;
+  });
+
   it('answers 503 within the read timeout when the database stops answering, and recovers', async () => {
     daemon = await spawnDaemon({
       env: proxiedEnv(SHORT_DB_TIMEOUTS),

@@ -54,9 +54,33 @@ describe('startHttpServer', () => {
     expect(running.server.keepAliveTimeout).toBe(4321);
   });
 
-  it('cuts a response that outlives the write timeout', async () => {
+  it('answers 503 and closes the connection when nothing was answered within the write timeout', async () => {
     const running = await start(() => undefined, { writeTimeout: 50 });
-    await expect(get(`${running.url}/slow`)).rejects.toThrow(/socket hang up|ECONNRESET/);
+    const res = await get(`${running.url}/slow`);
+    expect(res.status).toBe(503);
+    expect(res.headers.connection).toBe('close');
+    expect(res.body).toBe('no answer within listen.writeTimeout (50 ms) — the database did not answer in time; try again\n');
+  });
+
+  it('cuts a response that started but outlives the write timeout', async () => {
+    const running = await start((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.write('partial');
+    }, { writeTimeout: 50 });
+    await expect(get(`${running.url}/slow`)).rejects.toThrow(/socket hang up|ECONNRESET|aborted|terminated/);
+  });
+
+  it('ignores what a handler writes after its 503', async () => {
+    let late!: () => void;
+    const wroteLate = new Promise<void>((resolve) => (late = resolve));
+    const running = await start((_req, res) => {
+      setTimeout(() => {
+        expect(() => res.writeHead(200)).toThrow(/headers/i);
+        late();
+      }, 120);
+    }, { writeTimeout: 50 });
+    expect((await get(`${running.url}/slow`)).status).toBe(503);
+    await wroteLate;
   });
 
   it('answers a one-line error when the address is in use', async () => {
