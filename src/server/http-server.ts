@@ -66,13 +66,14 @@ function applyTimeouts(server: Server, listen: ListenOptions): void {
 
 /**
  * Go's WriteTimeout: a response not finished in time has its connection cut. One not even
- * started — a handler still waiting on a database that stopped answering — gets a 503 instead,
- * so the client learns why rather than seeing the connection drop; the connection closes after it.
+ * started for a request read whole — a handler still waiting on a database that stopped
+ * answering — gets a 503 instead, so the client learns why rather than seeing the connection
+ * drop; the connection closes after it. A request whose body is still arriving is cut.
  */
 function limitWriteTime(res: ServerResponse, writeTimeout: number): void {
   if (writeTimeout <= 0) return;
   const timer = setTimeout(() => {
-    if (res.headersSent) return void res.destroy();
+    if (res.headersSent || !res.req.complete) return void res.destroy();
     res.shouldKeepAlive = false;
     sendText(res, 503, `no answer within listen.writeTimeout (${writeTimeout} ms) — the database did not answer in time; try again`);
   }, writeTimeout);

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Agent, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
@@ -68,6 +69,16 @@ describe('startHttpServer', () => {
       res.write('partial');
     }, { writeTimeout: 50 });
     await expect(get(`${running.url}/slow`)).rejects.toThrow(/socket hang up|ECONNRESET|aborted|terminated/);
+  });
+
+  it('cuts, without a 503, a request whose body is still arriving at the write timeout', async () => {
+    const running = await start(() => undefined, { writeTimeout: 50 });
+    const socket = connect(Number(new URL(running.url).port), '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    socket.write('PUT /jobs/a/b HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\ninterval=6');
+    await new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    expect(received).toBe('');
   });
 
   it('ignores what a handler writes after its 503', async () => {
