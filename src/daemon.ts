@@ -121,7 +121,12 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
       metrics,
     }),
   });
-  const http = await startHttpServer(handler, config.listen);
+  const http = await startHttpServer(handler, config.listen).catch(async (err: unknown) => {
+    // Not listening (e.g. the port is taken): leave no instance row behind to expire.
+    await delivery.close();
+    await store.removeInstance(instanceId).catch(() => undefined);
+    throw err;
+  });
   heartbeat.start();
   scheduler.start();
   const syncTimer = serverClock ? setInterval(() => void serverClock.sync().catch(() => undefined), CLOCK_SYNC_EVERY_MS) : undefined;

@@ -110,7 +110,8 @@ function bind(server: Server, listen: ListenOptions): Promise<void> {
 function describeListenError(err: NodeJS.ErrnoException): string {
   switch (err.code) {
     case 'EADDRINUSE':
-      return 'address already in use';
+      // 34006 lies in Linux's range for outgoing connections: one just closed can hold it for a minute.
+      return 'address already in use (another process listens there, or a connection closed in the last minute still holds the port) — choose another with --listen-port or listen.port';
     case 'EACCES':
       return 'permission denied (ports below 1024 need privileges)';
     case 'EADDRNOTAVAIL':

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -82,5 +83,12 @@ describe('dalga serve', () => {
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(/address already in use/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+    // It registered before trying to listen; it leaves no instance row behind.
+    const db = new Database(join(dir, 'dalga.sqlite'), { readonly: true });
+    try {
+      expect(db.prepare('SELECT COUNT(*) AS n FROM dalga_instances').get()).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
   });
 });
