@@ -129,6 +129,7 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
   });
   heartbeat.start();
   scheduler.start();
+  void delivery.warmUp(`${loopbackUrl(http.url)}/healthz`);
   const syncTimer = serverClock ? setInterval(() => void serverClock.sync().catch(() => undefined), CLOCK_SYNC_EVERY_MS) : undefined;
   syncTimer?.unref();
   ilog.info({ url: http.url, store: describeStore(config, store), endpoint: redactUrl(config.endpoint.baseurl) }, `dalga listening on ${http.url}`);
@@ -152,6 +153,11 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
     })());
 
   return { url: http.url, instanceId, store, scheduler, stop };
+}
+
+/** The listening URL with a wildcard address (0.0.0.0, ::) replaced by loopback, to connect to. */
+function loopbackUrl(url: string): string {
+  return url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
 }
 
 function schedulingConfig(config: Config): SchedulingConfig {

@@ -23,6 +23,12 @@ export interface Delivery {
   post(job: Job, instanceId: number): Promise<DeliveryResult>;
   /** Cut every POST in progress short (shutdown); each answers `{ error: 'aborted' }`. */
   abortRunning(): void;
+  /**
+   * One GET to `url` (the daemon's own /healthz), answer ignored: undici compiles its HTTP
+   * parser (WebAssembly) on its first connection, which would otherwise make the first job
+   * after a start ~20 ms late.
+   */
+  warmUp(url: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,6 +76,12 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     abortRunning: () => {
       for (const handler of running) handler.abort();
     },
+    warmUp: (url) =>
+      new Promise<void>((resolve) => {
+        const { origin, pathname } = new URL(url);
+        const handler = new PostHandler(() => resolve());
+        agent.dispatch({ origin, path: pathname, method: 'GET' }, handler);
+      }),
     close: () => agent.close(),
   };
 }

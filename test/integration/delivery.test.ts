@@ -123,6 +123,14 @@ describe('delivery', () => {
     expect(seen.map((s) => s.body)).toEqual(['first']);
   });
 
+  it('warmUp sends one GET to the given URL and resolves whatever the answer, or none', async () => {
+    const { base, seen } = await serve((res) => res.writeHead(500).end());
+    delivery = createDelivery({ baseUrl: base, timeoutMs: 5000, maxConnections: 1 });
+    await delivery.warmUp(`${new URL(base).origin}/healthz`);
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['GET /healthz']);
+    await expect(delivery.warmUp('http://127.0.0.1:1/healthz')).resolves.toBeUndefined();
+  });
+
   it('refuses a dot segment without sending anything', async () => {
     const { base, seen } = await serve((res) => res.writeHead(200).end());
     delivery = createDelivery({ baseUrl: base, timeoutMs: 5000, maxConnections: 1 });

@@ -80,6 +80,7 @@ function scriptedDelivery() {
     abortRunning: () => {
       for (const d of open.splice(0)) d.resolve({ error: 'aborted' });
     },
+    warmUp: async () => {},
     close: async () => {},
   };
   return {
