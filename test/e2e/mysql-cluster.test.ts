@@ -44,15 +44,6 @@ function instanceOf(post: ReceivedPost | undefined): string {
   return String(post?.headers['dalga-instance']);
 }
 
-async function withAdmin<T>(fn: (admin: Awaited<ReturnType<TestDatabase['admin']>>) => Promise<T>): Promise<T> {
-  const admin = await db.admin();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.end();
-  }
-}
-
 describe.skipIf(skipMysql())('several dalga serve on MariaDB', () => {
   it('runs the job again on another instance when the one executing it is killed mid-request', async () => {
     endpoint.hold = true;
@@ -76,7 +67,7 @@ describe.skipIf(skipMysql())('several dalga serve on MariaDB', () => {
     endpoint.release();
     await expect.poll(async () => (await fetch(`${survivor.url}/jobs/succession/1`)).status, { timeout: 10_000 }).toBe(404);
     expect(endpoint.received).toHaveLength(2);
-    expect(await withAdmin((admin) => instanceIds(admin, 'dalga'))).toEqual([Number(survivor.id)]);
+    expect(await db.withAdmin((admin) => instanceIds(admin, 'dalga'))).toEqual([Number(survivor.id)]);
     passed = true;
   });
 
@@ -95,7 +86,7 @@ describe.skipIf(skipMysql())('several dalga serve on MariaDB', () => {
     endpoint.release();
     expect(await a.exited).toBe(0);
 
-    await withAdmin(async (admin) => {
+    await db.withAdmin(async (admin) => {
       expect(await countJobs(admin, 'dalga')).toBe(1); // only the periodic job, rescheduled
       expect(await instanceIds(admin, 'dalga')).toEqual([Number(b.id)]);
     });
@@ -127,7 +118,7 @@ describe.skipIf(skipMysql())('several dalga serve on MariaDB', () => {
 
     endpoint.hold = false;
     endpoint.release();
-    await withAdmin(async (admin) => {
+    await db.withAdmin(async (admin) => {
       await expect.poll(() => countJobs(admin, 'dalga'), { timeout: 10_000 }).toBe(0);
       expect(await instanceIds(admin, 'dalga')).toEqual([Number(b.id)]);
     });

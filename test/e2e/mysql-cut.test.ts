@@ -70,7 +70,7 @@ describe.skipIf(skipMysql())('database cut under dalga serve', () => {
       expect(res.text).toMatch(/^database unavailable — MySQL at 127\.0\.0\.1:\d+ is unavailable \(\w+\) — .+\n?$/);
     }
     // Jobs that fall due while the daemon cannot see the table (written behind its back).
-    await withAdmin((admin) => insertDueJobs(admin, 'dalga', 'after', 5));
+    await db.withAdmin((admin) => insertDueJobs(admin, 'dalga', 'after', 5));
     // Stay cut until the scheduler has failed a few times and the heartbeat too.
     await expect.poll(() => count(daemon!.stderr(), /scheduler: cannot claim jobs; backing off/), { timeout: 20_000 }).toBeGreaterThanOrEqual(4);
     await expect.poll(() => daemon!.stderr(), { timeout: 10_000 }).toMatch(/heartbeat failed/);
@@ -78,7 +78,7 @@ describe.skipIf(skipMysql())('database cut under dalga serve', () => {
 
     proxy.restore();
     await endpoint.waitFor(15, 30_000);
-    await withAdmin((admin) => expect.poll(() => countJobs(admin, 'dalga'), { timeout: 30_000 }).toBe(0));
+    await db.withAdmin((admin) => expect.poll(() => countJobs(admin, 'dalga'), { timeout: 30_000 }).toBe(0));
     expect((await call('GET', '/jobs/during/0')).status).toBe(404);
     const counts = deliveryCounts(endpoint.received);
     expect(counts.size).toBe(15);
@@ -118,13 +118,13 @@ describe.skipIf(skipMysql())('database cut under dalga serve', () => {
       expect(res.status, res.text).toBe(503);
       expect(res.text).toMatch(/^database unavailable — MySQL at 127\.0\.0\.1:\d+ is unavailable \(\w+\) — .+\n?$/);
     }
-    await withAdmin((admin) => insertDueJobs(admin, 'dalga', 'after', 5));
+    await db.withAdmin((admin) => insertDueJobs(admin, 'dalga', 'after', 5));
     await expect.poll(() => count(daemon!.stderr(), /scheduler: cannot claim jobs; backing off/), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
     expect(daemon.proc.exitCode).toBeNull();
 
     proxy.restore();
     await endpoint.waitFor(10, 30_000);
-    await withAdmin((admin) => expect.poll(() => countJobs(admin, 'dalga'), { timeout: 30_000 }).toBe(0));
+    await db.withAdmin((admin) => expect.poll(() => countJobs(admin, 'dalga'), { timeout: 30_000 }).toBe(0));
     expect((await call('GET', '/jobs/during/0')).status).toBe(404);
     const counts = deliveryCounts(endpoint.received);
     expect(counts.size).toBe(10);
@@ -150,7 +150,7 @@ describe.skipIf(skipMysql())('database cut under dalga serve', () => {
       expect(code, daemon.stderr()).toBe(0);
       expect(daemon.stderr()).toMatch(/cannot remove instance row; it expires by itself/);
       // Not recorded, not lost: the jobs are still there, claimed by the gone instance until it expires.
-      await withAdmin(async (admin) => expect(await countJobs(admin, 'dalga')).toBe(3));
+      await db.withAdmin(async (admin) => expect(await countJobs(admin, 'dalga')).toBe(3));
       passed = true;
     });
   }
@@ -171,17 +171,17 @@ describe.skipIf(skipMysql())('database cut under dalga serve', () => {
       expect(posts.slice(3).map((p) => String(p.headers['dalga-instance']))).toEqual([otherId, otherId, otherId]);
       endpoint.hold = false;
       endpoint.release();
-      await withAdmin((admin) => expect.poll(() => countJobs(admin, 'dalga'), { timeout: 10_000 }).toBe(0));
+      await db.withAdmin((admin) => expect.poll(() => countJobs(admin, 'dalga'), { timeout: 10_000 }).toBe(0));
 
       proxy.restore();
       // Back: it registers again and serves, and its late outcomes changed nothing.
-      await withAdmin((admin) =>
+      await db.withAdmin((admin) =>
         expect.poll(async () => (await instanceIds(admin, 'dalga')).map(String).sort(), { timeout: 10_000 }).toEqual([cutId, otherId].sort()),
       );
       await expect.poll(async () => (await call('GET', '/status')).status, { timeout: 10_000 }).toBe(200);
       for (let i = 0; i < 20; i++) expect((await call('PUT', `/jobs/after/${i}?one-off=true&immediate=true`)).status).toBe(201);
       await endpoint.waitFor(26, 20_000);
-      await withAdmin((admin) => expect.poll(() => countJobs(admin, 'dalga'), { timeout: 10_000 }).toBe(0));
+      await db.withAdmin((admin) => expect.poll(() => countJobs(admin, 'dalga'), { timeout: 10_000 }).toBe(0));
       const counts = deliveryCounts(endpoint.received);
       expect([...counts].filter(([k]) => k.startsWith('/after')).every(([, n]) => n === 1)).toBe(true);
       expect(counts.size).toBe(23);
@@ -199,28 +199,19 @@ describe.skipIf(skipMysql())('database cut under dalga serve', () => {
       });
       // Nothing else commits while idle: the next COMMIT is the scheduler's claim of these jobs.
       const lost = proxy.loseAnswerAfter('COMMIT', then);
-      await withAdmin((admin) => insertDueJobs(admin, 'dalga', 'lost', 5));
+      await db.withAdmin((admin) => insertDueJobs(admin, 'dalga', 'lost', 5));
       await lost;
       const code = then === 'reset' ? 'ECONNRESET' : 'PROTOCOL_SEQUENCE_TIMEOUT';
       await expect.poll(() => daemon!.stderr(), { timeout: 10_000 }).toMatch(new RegExp(`${code}.*cannot claim jobs`));
       // The rows are claimed by this instance, which is alive: only it can give them back.
       await endpoint.waitFor(5, 20_000);
-      await withAdmin((admin) => expect.poll(() => countJobs(admin, 'dalga'), { timeout: 20_000 }).toBe(0));
+      await db.withAdmin((admin) => expect.poll(() => countJobs(admin, 'dalga'), { timeout: 20_000 }).toBe(0));
       expect([...deliveryCounts(endpoint.received).values()]).toEqual([1, 1, 1, 1, 1]);
       expect(daemon.proc.exitCode).toBeNull();
       passed = true;
     });
   }
 });
-
-async function withAdmin<T>(fn: (admin: Awaited<ReturnType<TestDatabase['admin']>>) => Promise<T>): Promise<T> {
-  const admin = await db.admin();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.end();
-  }
-}
 
 function count(text: string, pattern: RegExp): number {
   return text.split('\n').filter((line) => pattern.test(line)).length;

@@ -21,6 +21,8 @@ export interface TestDatabase {
   options: MysqlStoreOptions;
   /** An admin connection to the database, for DDL and checks. */
   admin(): Promise<mysql.Connection>;
+  /** Runs `fn` on a fresh admin connection and closes it afterwards. */
+  withAdmin<T>(fn: (admin: mysql.Connection) => Promise<T>): Promise<T>;
   /** Drop the database (call after a passing run; a failed one keeps it for a look). */
   drop(): Promise<void>;
 }
@@ -39,9 +41,18 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   } finally {
     await conn.end();
   }
+  const admin = (): Promise<mysql.Connection> => mysql.createConnection({ ...root, database: db, timezone: 'Z', dateStrings: true });
   return {
     options: { ...DEFAULTS.mysql, host: MYSQL_HOST, port: MYSQL_PORT, user: 'root', password: '', db, table: 'dalga', maxOpenConns: 10 },
-    admin: () => mysql.createConnection({ ...root, database: db, timezone: 'Z', dateStrings: true }),
+    admin,
+    withAdmin: async (fn) => {
+      const conn = await admin();
+      try {
+        return await fn(conn);
+      } finally {
+        await conn.end();
+      }
+    },
     drop: async () => {
       const c = await mysql.createConnection(root);
       try {
