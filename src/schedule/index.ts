@@ -6,3 +6,4 @@ export * from './params.js';
 export * from './occurrence.js';
 export * from './outcome.js';
 export type * from './job.js';
+export * from './instant-range.js';
