@@ -31,6 +31,7 @@ export const JOB_INDEXES = {
 export function mysqlQueries(name: string) {
   const t = `\`${name}\``;
   const inst = `\`${name}_instances\``;
+  const ledger = `\`${name}_migrations\``;
   const list = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
   const cases = (n: number): string => Array.from({ length: n }, () => 'WHEN ? THEN ?').join(' ');
   return {
@@ -75,7 +76,18 @@ export function mysqlQueries(name: string) {
     /** One ALTER for all upgrade clauses, so the table is rebuilt at most once. */
     alterJobs: (clauses: readonly string[]): string => `ALTER TABLE ${t} ${clauses.join(', ')}`,
     alterInstances: `ALTER TABLE ${inst} MODIFY updated_at DATETIME(3) NOT NULL`,
-    /** params: lock name. Serialises createTables between instances. */
+    ledgerName: `${name}_migrations`,
+    createLedger: `
+      CREATE TABLE IF NOT EXISTS ${ledger} (
+        version    INT UNSIGNED NOT NULL,
+        name       VARCHAR(255) NOT NULL,
+        applied_at DATETIME(3)  NOT NULL,
+        PRIMARY KEY (version)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+    ledgerVersions: `SELECT version FROM ${ledger} ORDER BY version`,
+    /** params: version, name */
+    recordMigration: `INSERT INTO ${ledger} (version, name, applied_at) VALUES (?, ?, UTC_TIMESTAMP(3))`,
+    /** params: lock name. Serialises migrations between instances. */
     getLock: 'SELECT GET_LOCK(?, 60) AS ok',
     /** params: lock name */
     releaseLock: 'SELECT RELEASE_LOCK(?) AS ok',

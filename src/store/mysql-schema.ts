@@ -1,8 +1,8 @@
-// createTables for MySQL: create the tables when missing, and upgrade a table made by Go Dalga
-// v3 (no id) or v4 in place: millisecond DATETIME(3), the id/last_run/last_status/failures
+// MySQL migration 1 (mysql-migrations.ts): create the tables when missing, and bring a table
+// made by Go Dalga v3 (no id) or v4, or by a dalga from before the migration ledger, to the
+// first ledgered schema in place: millisecond DATETIME(3), the id/last_run/last_status/failures
 // columns, binary collation for the (path, body) key, and the claim and listing indexes.
-// When everything is in place it only reads information_schema, so `serve` can call it at start.
-import { createHash } from 'node:crypto';
+// It diffs information_schema, so running it again (after an interruption) changes nothing.
 import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -21,33 +21,24 @@ interface IndexRow extends RowDataPacket {
   col: string;
 }
 
-export async function createMysqlTables(conn: PoolConnection, q: MysqlQueries, log?: Logger): Promise<void> {
-  const lock = lockName(q.tableName);
-  const [[got]] = await conn.query<RowDataPacket[]>(q.getLock, [lock]);
-  if (got?.ok !== 1) throw new StoreUnavailableError(`timed out waiting for another instance to create table ${q.tableName} — try again`);
-  try {
-    let [columns] = await conn.query<ColumnRow[]>(q.columns, [q.tableName, q.instancesName]);
-    // CREATE TABLE IF NOT EXISTS needs the CREATE privilege even when the table is there: a
-    // user with only SELECT/INSERT/UPDATE/DELETE must be able to serve an up-to-date table.
-    const has = (table: string): boolean => columns.some((c) => c.tbl === table);
-    if (!has(q.instancesName) || !has(q.tableName)) {
-      await ddl(conn, q, q.createInstances);
-      await ddl(conn, q, q.createJobs);
-      [columns] = await conn.query<ColumnRow[]>(q.columns, [q.tableName, q.instancesName]);
-    }
-    const [indexes] = await conn.query<IndexRow[]>(q.indexes, [q.tableName]);
-    const updatedAt = columns.find((c) => c.tbl === q.instancesName && c.col === 'updated_at');
-    if (updatedAt !== undefined && (updatedAt.fsp ?? 0) < 3) {
-      log?.info({ table: q.instancesName }, 'upgrading instances table to millisecond precision');
-      await ddl(conn, q, q.alterInstances);
-    }
-    const clauses = upgradeClauses(columns.filter((c) => c.tbl === q.tableName), indexes);
-    if (clauses.length === 0) return;
-    log?.info({ table: q.tableName, changes: clauses }, 'upgrading jobs table in place');
-    await ddl(conn, q, q.alterJobs(clauses));
-  } finally {
-    await conn.query(q.releaseLock, [lock]);
+export async function createOrAdoptTables(conn: PoolConnection, q: MysqlQueries, log?: Logger): Promise<void> {
+  let [columns] = await conn.query<ColumnRow[]>(q.columns, [q.tableName, q.instancesName]);
+  const has = (table: string): boolean => columns.some((c) => c.tbl === table);
+  if (!has(q.instancesName) || !has(q.tableName)) {
+    await ddl(conn, q, q.createInstances);
+    await ddl(conn, q, q.createJobs);
+    [columns] = await conn.query<ColumnRow[]>(q.columns, [q.tableName, q.instancesName]);
   }
+  const [indexes] = await conn.query<IndexRow[]>(q.indexes, [q.tableName]);
+  const updatedAt = columns.find((c) => c.tbl === q.instancesName && c.col === 'updated_at');
+  if (updatedAt !== undefined && (updatedAt.fsp ?? 0) < 3) {
+    log?.info({ table: q.instancesName }, 'upgrading instances table to millisecond precision');
+    await ddl(conn, q, q.alterInstances);
+  }
+  const clauses = upgradeClauses(columns.filter((c) => c.tbl === q.tableName), indexes);
+  if (clauses.length === 0) return;
+  log?.info({ table: q.tableName, changes: clauses }, 'upgrading jobs table in place');
+  await ddl(conn, q, q.alterJobs(clauses));
 }
 
 /** The ALTER TABLE clauses that bring an existing jobs table to the current schema. */
@@ -75,7 +66,7 @@ export function upgradeClauses(columns: readonly ColumnRow[], indexRows: readonl
 }
 
 /** DDL the user may lack the privileges for: say which, and how to get past it. */
-async function ddl(conn: PoolConnection, q: MysqlQueries, sql: string): Promise<void> {
+export async function ddl(conn: PoolConnection, q: MysqlQueries, sql: string): Promise<void> {
   try {
     await conn.query(sql);
   } catch (err) {
@@ -92,9 +83,4 @@ function groupIndexes(rows: readonly IndexRow[]): Map<string, string[]> {
   const indexes = new Map<string, string[]>();
   for (const row of rows) indexes.set(row.name, [...(indexes.get(row.name) ?? []), row.col]);
   return indexes;
-}
-
-/** GET_LOCK names are server-wide and limited to 64 characters. */
-function lockName(table: string): string {
-  return `dalga_create_${createHash('sha1').update(table).digest('hex').slice(0, 40)}`;
 }

@@ -6,7 +6,8 @@ import { ConfigError, StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 import { boundParams, planList } from './list-plan.js';
-import { createMysqlTables } from './mysql-schema.js';
+import { runMigrations } from './migrations.js';
+import { MYSQL_MIGRATIONS, mysqlMigrationTarget } from './mysql-migrations.js';
 import { mysqlQueries, type MysqlQueries } from './mysql-queries.js';
 import type { Store } from './store.js';
 import { checkTableName } from './table-name.js';
@@ -143,14 +144,8 @@ class MysqlStore implements Store {
   }
 
   async createTables(): Promise<void> {
-    await this.guard(async () => {
-      const conn = await this.pool.getConnection();
-      try {
-        await createMysqlTables(conn, this.q, this.options.log);
-      } finally {
-        conn.release();
-      }
-    });
+    const target = mysqlMigrationTarget(this.pool, this.q, this.where, this.options.log);
+    await this.guard(() => runMigrations(target, MYSQL_MIGRATIONS, this.options.log));
   }
 
   async putJob(job: NewJob): Promise<Job> {

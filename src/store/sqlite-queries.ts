@@ -11,31 +11,20 @@ export const PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_time
 export function sqliteQueries(name: string) {
   const t = `"${name}"`;
   const inst = `"${name}_instances"`;
+  const ledger = `"${name}_migrations"`;
   return {
-    /** Idempotent and cheap: IF NOT EXISTS everywhere. */
-    createTables: `
-      CREATE TABLE IF NOT EXISTS ${inst} (
-        id         INTEGER PRIMARY KEY,
-        updated_at INTEGER NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS ${t} (
-        id          INTEGER PRIMARY KEY AUTOINCREMENT,
-        path        TEXT    NOT NULL,
-        body        TEXT    NOT NULL,
-        "interval"  TEXT    NOT NULL,
-        location    TEXT    NOT NULL,
-        next_run    INTEGER NULL,
-        next_sched  INTEGER NOT NULL,
-        instance_id INTEGER NULL REFERENCES ${inst} (id) ON DELETE SET NULL,
-        last_run    INTEGER NULL,
-        last_status TEXT    NULL,
-        failures    INTEGER NOT NULL DEFAULT 0,
-        UNIQUE (path, body)
-      );
-      CREATE INDEX IF NOT EXISTS "${name}_claim" ON ${t} (instance_id, next_run);
-      CREATE INDEX IF NOT EXISTS "${name}_next_run" ON ${t} (next_run, id);
-      CREATE INDEX IF NOT EXISTS "${name}_next_sched" ON ${t} (next_sched, id);
-      CREATE INDEX IF NOT EXISTS "${name}_path" ON ${t} (path, id);`,
+    ledgerName: `${name}_migrations`,
+    /** params: ledger table name (unquoted). */
+    ledgerExists: `SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?`,
+    createLedger: `
+      CREATE TABLE IF NOT EXISTS ${ledger} (
+        version    INTEGER PRIMARY KEY,
+        name       TEXT    NOT NULL,
+        applied_at INTEGER NOT NULL
+      )`,
+    ledgerVersions: `SELECT version FROM ${ledger} ORDER BY version`,
+    /** params: version, name, applied_at */
+    recordMigration: `INSERT INTO ${ledger} (version, name, applied_at) VALUES (?, ?, ?)`,
     /** params: path, body, interval, location, next_run, next_sched. Keeps id on replace. */
     putJob: `
       INSERT INTO ${t} (path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures)

@@ -5,6 +5,8 @@ import { StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 import { boundParams, planList } from './list-plan.js';
+import { runMigrations, type MigrationTarget } from './migrations.js';
+import { SQLITE_MIGRATIONS, type SqliteMigrationDb } from './sqlite-migrations.js';
 import { PRAGMAS, sqliteQueries } from './sqlite-queries.js';
 import type { Store } from './store.js';
 import { checkTableName } from './table-name.js';
@@ -43,7 +45,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   const table = checkTableName(options.table, 'sqlite.table');
   const db = openDatabase(options.path);
   for (const pragma of PRAGMAS) db.pragma(pragma);
-  return new SqliteStore(db, table);
+  return new SqliteStore(db, table, `sqlite:${options.path}`, options.log);
 }
 
 function openDatabase(path: string): Database.Database {
@@ -62,13 +64,15 @@ class SqliteStore implements Store {
 
   constructor(
     private readonly db: Database.Database,
-    table: string,
+    private readonly table: string,
+    private readonly where: string,
+    private readonly log?: Logger,
   ) {
     this.q = sqliteQueries(table);
   }
 
   async createTables(): Promise<void> {
-    this.guard(() => this.db.exec(this.q.createTables));
+    await runMigrations(this.migrationTarget(), SQLITE_MIGRATIONS, this.log);
   }
 
   async putJob(job: NewJob): Promise<Job> {
@@ -179,6 +183,40 @@ class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 
+  /** BEGIN IMMEDIATE is the lock: one process at a time migrates, and DDL commits with the ledger. */
+  private migrationTarget(): MigrationTarget<SqliteMigrationDb> {
+    const session: SqliteMigrationDb = { db: this.db, table: this.table };
+    return {
+      describe: `table ${this.table} in ${this.where}`,
+      readVersions: async () =>
+        this.guard(() => (this.db.prepare(this.q.ledgerExists).get(this.q.ledgerName) === undefined ? null : this.versions())),
+      withLock: (fn) =>
+        inProcessTurn(async () => {
+          this.guard(() => this.db.exec('BEGIN IMMEDIATE'));
+          try {
+            const result = await fn(session);
+            this.guard(() => this.db.exec('COMMIT'));
+            return result;
+          } catch (err) {
+            if (this.db.inTransaction) this.db.exec('ROLLBACK');
+            throw err;
+          }
+        }),
+      lockedVersions: async () =>
+        this.guard(() => {
+          this.db.exec(this.q.createLedger);
+          return this.versions();
+        }),
+      record: async (_db, migration) => {
+        this.guard(() => this.db.prepare(this.q.recordMigration).run(migration.version, migration.name, Date.now()));
+      },
+    };
+  }
+
+  private versions(): number[] {
+    return (this.db.prepare(this.q.ledgerVersions).all() as { version: number }[]).map((r) => r.version);
+  }
+
   private findJob(key: JobKey): Job | null {
     const row = this.stmt(this.q.getJob).get(key.path, key.body) as JobRow | undefined;
     return row === undefined ? null : toJob(row);
@@ -208,6 +246,18 @@ class SqliteStore implements Store {
       throw err;
     }
   }
+}
+
+/**
+ * Migrations of this process run one after another. BEGIN IMMEDIATE serialises processes, but
+ * within one thread a second store's BEGIN would wait (busy_timeout, synchronously) for a first
+ * one that cannot go on meanwhile.
+ */
+let migrationTurn: Promise<unknown> = Promise.resolve();
+function inProcessTurn<T>(fn: () => Promise<T>): Promise<T> {
+  const turn = migrationTurn.then(fn, fn);
+  migrationTurn = turn.catch(() => undefined);
+  return turn;
 }
 
 function isBusy(err: unknown): boolean {

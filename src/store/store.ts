@@ -6,7 +6,7 @@ import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../s
  */
 export interface Store {
   readonly kind: 'sqlite' | 'mysql';
-  /** Create (or upgrade in place) the jobs and instances tables. Idempotent. */
+  /** Run the missing schema migrations (src/store/migrations.ts); refuses a newer schema. Idempotent. */
   createTables(): Promise<void>;
   /** Create or replace the job (path, body). A replaced job loses its claim, last result and failures. */
   putJob(job: NewJob): Promise<Job>;

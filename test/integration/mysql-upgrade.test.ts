@@ -1,24 +1,15 @@
-// A table created by Go Dalga v3 (no id) or v4 is upgraded in place by createTables without
-// losing a job, and the new store then works on it.
+// A table created by Go Dalga v3 (no id) or v4, or by a dalga from before the migration ledger,
+// is upgraded in place by the migrations without losing a job, and the new store then works on
+// it. The tables come from test/fixtures/schemas (made by the real builds).
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { MYSQL_MIGRATIONS } from '../../src/store/mysql-migrations.js';
 import { openMysqlStore } from '../../src/store/mysql.js';
 import type { Store } from '../../src/store/store.js';
 import { createTestDatabase, skipMysql, type TestDatabase } from '../support/mysql.js';
+import { schemaStatements, type SchemaFixture } from '../support/schema-fixtures.js';
 
-// The original's DDL (spec §8), as `dalga -create-tables` made it.
-const instancesDdl = (t: string): string =>
-  `CREATE TABLE \`${t}_instances\` (
-     \`id\` INT UNSIGNED NOT NULL, \`updated_at\` DATETIME NOT NULL, PRIMARY KEY (\`id\`)
-   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
-const jobsDdl = (t: string, withId: boolean): string =>
-  `CREATE TABLE \`${t}\` (
-     \`path\` VARCHAR(255) NOT NULL, \`body\` VARCHAR(255) NOT NULL, \`interval\` VARCHAR(255) NOT NULL,
-     \`location\` VARCHAR(255) NOT NULL, \`next_run\` DATETIME NULL, \`next_sched\` DATETIME NOT NULL,
-     \`instance_id\` INT UNSIGNED,
-     ${withId ? '`id` BIGINT NOT NULL AUTO_INCREMENT UNIQUE,' : ''}
-     PRIMARY KEY (\`path\`, \`body\`), KEY (\`next_run\`),
-     FOREIGN KEY (\`instance_id\`) REFERENCES \`${t}_instances\` (\`id\`) ON DELETE SET NULL
-   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
+const ALL_VERSIONS = MYSQL_MIGRATIONS.map((m) => m.version);
 
 const ROWS = [
   ['check_feed', '1234', 'PT60S', '', '2014-11-11 22:11:40', '2014-11-11 22:11:40', null],
@@ -48,10 +39,9 @@ describe.skipIf(skipMysql())('upgrading a Go Dalga table in place', () => {
     if (!failed) await database?.drop();
   });
 
-  async function legacyTable(table: string, withId: boolean): Promise<void> {
+  async function legacyTable(table: string, fixture: SchemaFixture): Promise<void> {
     const conn = await database.admin();
-    await conn.query(instancesDdl(table));
-    await conn.query(jobsDdl(table, withId));
+    for (const sql of schemaStatements(fixture, table)) await conn.query(sql);
     await conn.query(`INSERT INTO \`${table}_instances\` VALUES (42, UTC_TIMESTAMP())`);
     for (const row of ROWS) {
       await conn.query(`INSERT INTO \`${table}\` (path, body, \`interval\`, location, next_run, next_sched, instance_id) VALUES (?, ?, ?, ?, ?, ?, ?)`, [...row]);
@@ -66,13 +56,26 @@ describe.skipIf(skipMysql())('upgrading a Go Dalga table in place', () => {
     return (rows as { 'Create Table': string }[])[0]!['Create Table'];
   }
 
-  for (const [version, withId] of [['v3', false], ['v4', true]] as const) {
-    it(`keeps every job of a ${version} table and works on it`, async () => {
-      const table = `go_${version}`;
-      await legacyTable(table, withId);
+  async function ledger(table: string): Promise<number[]> {
+    return database.withAdmin(async (conn) => {
+      const [rows] = await conn.query(`SELECT version FROM \`${table}_migrations\` ORDER BY version`);
+      return (rows as { version: number }[]).map((r) => r.version);
+    });
+  }
+
+  const FIXTURES = [
+    ['Go Dalga v3', 'go-v3.mysql', false],
+    ['Go Dalga v4', 'go-v4.mysql', true],
+    ['dalga 0.1 (before the ledger)', 'dalga-0.1.mysql', true],
+  ] as const;
+  for (const [label, fixture, withId] of FIXTURES) {
+    it(`keeps every job of a ${label} table and works on it`, async () => {
+      const table = fixture.replace(/[^a-z0-9]/g, '_');
+      await legacyTable(table, fixture);
       const store = await openMysqlStore({ ...database.options, table });
       stores.push(store);
       await store.createTables();
+      expect(await ledger(table)).toEqual(ALL_VERSIONS);
 
       const ddl = await showCreate(table);
       expect(ddl).toMatch(/`next_run` datetime\(3\) DEFAULT NULL/);
@@ -114,4 +117,43 @@ describe.skipIf(skipMysql())('upgrading a Go Dalga table in place', () => {
       expect((await store.status(7, Date.UTC(2025, 0, 1))).totalJobs).toBe(ROWS.length + 2);
     });
   }
+
+  it('refuses a table migrated by a newer dalga, in one line naming the versions', async () => {
+    const store = await openMysqlStore({ ...database.options, table: 'newer' });
+    stores.push(store);
+    await store.createTables();
+    const latest = ALL_VERSIONS.length;
+    await database.withAdmin((conn) => conn.query(`INSERT INTO newer_migrations VALUES (?, 'from the future', UTC_TIMESTAMP(3))`, [latest + 1]));
+    const err = await store.createTables().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(new RegExp(`table newer in MySQL at .* was migrated by a newer dalga \\(schema version ${latest + 1}; this build knows up to ${latest}\\)`));
+    expect((err as Error).message).not.toContain('\n');
+  });
+
+  it('instances migrating one table at once run each migration once', async () => {
+    const many = await Promise.all([1, 2, 3].map(() => openMysqlStore({ ...database.options, table: 'together', maxOpenConns: 2 })));
+    stores.push(...many);
+    await Promise.all(many.map((s) => s.createTables()));
+    expect(await ledger('together')).toEqual(ALL_VERSIONS);
+  });
+
+  it('an up-to-date table needs no DDL privilege: a user with only DML can serve it', async () => {
+    const owner = await openMysqlStore({ ...database.options, table: 'dml_only' });
+    stores.push(owner);
+    await owner.createTables();
+    const user = `dml_${Math.random().toString(36).slice(2, 10)}`;
+    const db = database.options.db;
+    await database.withAdmin(async (conn) => {
+      await conn.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw'`);
+      await conn.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON \`${db}\`.* TO '${user}'@'%'`);
+    });
+    try {
+      const limited = await openMysqlStore({ ...database.options, table: 'dml_only', user, password: 'pw' });
+      stores.push(limited);
+      await limited.createTables();
+      expect((await limited.putJob({ path: 'p', body: 'b', interval: 'PT1S', location: '', nextRun: 1e12, nextSched: 1e12 })).path).toBe('p');
+    } finally {
+      await database.withAdmin((conn) => conn.query(`DROP USER '${user}'@'%'`));
+    }
+  });
 });

@@ -1,0 +1,83 @@
+// The MySQL/MariaDB schema, as an append-only list of migrations (see migrations.ts for the
+// rules). To change the schema, append a migration here — and to the other engines' lists.
+// DDL commits on its own in MySQL: a migration may be cut half-way and run again, so each one
+// checks before it alters (columnExists, or a diff like migration 1's).
+import { createHash } from 'node:crypto';
+import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import { StoreUnavailableError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Migration, MigrationTarget } from './migrations.js';
+import type { MysqlQueries } from './mysql-queries.js';
+import { createOrAdoptTables, ddl } from './mysql-schema.js';
+
+/** What a MySQL migration runs on: the connection holding the migration lock. */
+export interface MysqlMigrationDb {
+  readonly conn: PoolConnection;
+  readonly q: MysqlQueries;
+  readonly log?: Logger;
+}
+
+export const MYSQL_MIGRATIONS: readonly Migration<MysqlMigrationDb>[] = [
+  {
+    version: 1,
+    name: 'jobs and instances tables (created, or adopted from Go Dalga v3/v4)',
+    up: async ({ conn, q, log }) => createOrAdoptTables(conn, q, log),
+  },
+];
+
+/** Whether the jobs table has `column` (for migrations that must be safe to run twice). */
+export async function columnExists(db: MysqlMigrationDb, column: string): Promise<boolean> {
+  const [rows] = await db.conn.query<RowDataPacket[]>(db.q.columns, [db.q.tableName, db.q.tableName]);
+  return rows.some((r) => r.col === column);
+}
+
+/** ALTER TABLE on the jobs table, with the privilege hint of ddl(). */
+export async function alterJobs(db: MysqlMigrationDb, clauses: readonly string[]): Promise<void> {
+  await ddl(db.conn, db.q, db.q.alterJobs(clauses));
+}
+
+/** GET_LOCK is the lock: session-wide, so every migration runs on the one connection holding it. */
+export function mysqlMigrationTarget(pool: Pool, q: MysqlQueries, where: string, log?: Logger): MigrationTarget<MysqlMigrationDb> {
+  const versions = async (conn: Pick<Pool, 'query'>): Promise<number[]> => {
+    const [rows] = await conn.query<RowDataPacket[]>(q.ledgerVersions);
+    return rows.map((r) => Number(r.version));
+  };
+  return {
+    describe: `table ${q.tableName} in ${where}`,
+    readVersions: async () => {
+      try {
+        return await versions(pool);
+      } catch (err) {
+        if ((err as { errno?: number }).errno === 1146) return null; // ER_NO_SUCH_TABLE
+        throw err;
+      }
+    },
+    withLock: async (fn) => {
+      const conn = await pool.getConnection();
+      const lock = lockName(q.tableName);
+      try {
+        const [[got]] = await conn.query<RowDataPacket[]>(q.getLock, [lock]);
+        if (got?.ok !== 1) throw new StoreUnavailableError(`timed out waiting for another instance to migrate table ${q.tableName} — try again`);
+        try {
+          return await fn({ conn, q, ...(log ? { log } : {}) });
+        } finally {
+          await conn.query(q.releaseLock, [lock]);
+        }
+      } finally {
+        conn.release();
+      }
+    },
+    lockedVersions: async (db) => {
+      await ddl(db.conn, q, q.createLedger);
+      return versions(db.conn);
+    },
+    record: async (db, migration) => {
+      await db.conn.query(q.recordMigration, [migration.version, migration.name]);
+    },
+  };
+}
+
+/** GET_LOCK names are server-wide and limited to 64 characters; the same name as before the ledger. */
+function lockName(table: string): string {
+  return `dalga_create_${createHash('sha1').update(table).digest('hex').slice(0, 40)}`;
+}

@@ -1,0 +1,46 @@
+// The SQLite schema, as an append-only list of migrations (see migrations.ts for the rules).
+// To change the schema, append a migration here — and to the other engines' lists.
+import type Database from 'better-sqlite3';
+import type { Migration } from './migrations.js';
+
+/** What a SQLite migration runs on: the database, inside the runner's BEGIN IMMEDIATE. */
+export interface SqliteMigrationDb {
+  readonly db: Database.Database;
+  /** The jobs table's name, checked by checkTableName (unquoted). */
+  readonly table: string;
+}
+
+export const SQLITE_MIGRATIONS: readonly Migration<SqliteMigrationDb>[] = [
+  {
+    version: 1,
+    // IF NOT EXISTS: a database made before the ledger already has exactly this.
+    name: 'jobs and instances tables',
+    up: async ({ db, table }) => {
+      const t = `"${table}"`;
+      const inst = `"${table}_instances"`;
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS ${inst} (
+          id         INTEGER PRIMARY KEY,
+          updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS ${t} (
+          id          INTEGER PRIMARY KEY AUTOINCREMENT,
+          path        TEXT    NOT NULL,
+          body        TEXT    NOT NULL,
+          "interval"  TEXT    NOT NULL,
+          location    TEXT    NOT NULL,
+          next_run    INTEGER NULL,
+          next_sched  INTEGER NOT NULL,
+          instance_id INTEGER NULL REFERENCES ${inst} (id) ON DELETE SET NULL,
+          last_run    INTEGER NULL,
+          last_status TEXT    NULL,
+          failures    INTEGER NOT NULL DEFAULT 0,
+          UNIQUE (path, body)
+        );
+        CREATE INDEX IF NOT EXISTS "${table}_claim" ON ${t} (instance_id, next_run);
+        CREATE INDEX IF NOT EXISTS "${table}_next_run" ON ${t} (next_run, id);
+        CREATE INDEX IF NOT EXISTS "${table}_next_sched" ON ${t} (next_sched, id);
+        CREATE INDEX IF NOT EXISTS "${table}_path" ON ${t} (path, id);`);
+    },
+  },
+];
