@@ -7,3 +7,4 @@ export * from './occurrence.js';
 export * from './outcome.js';
 export type * from './job.js';
 export * from './instant-range.js';
+export * from './cron.js';
