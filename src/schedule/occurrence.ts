@@ -8,7 +8,7 @@ import {
   type Duration,
 } from './duration.js';
 import type { Job } from './job.js';
-import { shiftByDuration } from './zone.js';
+import { formatInstant, shiftByDuration } from './zone.js';
 
 export interface SchedulingConfig {
   /** Keep the phase: advance next_sched by whole intervals instead of counting from the run. */
@@ -30,24 +30,91 @@ function periodicInterval(job: Job): Duration {
   return interval;
 }
 
+/** Counts the steps `advance` takes (tests prove the work per job is bounded). */
+export interface StepMeter {
+  steps: number;
+}
+
+/** More intervals behind than this: a calendar interval jumps even where stepping is exact. */
+const STEP_AT_MOST = 1000;
+
+function scaled(d: Duration, k: number): Duration {
+  return {
+    years: d.years * k,
+    months: d.months * k,
+    weeks: d.weeks * k,
+    days: d.days * k,
+    hours: d.hours * k,
+    minutes: d.minutes * k,
+    seconds: d.seconds * k,
+  };
+}
+
+/** An upper bound of one interval's length (31-day months, 366-day years, a DST hour). */
+function longestMs(d: Duration): number {
+  const days = d.years * 366 + d.months * 31 + d.weeks * 7 + d.days;
+  return days * 86_400_000 + 3_600_000 + timePartMs(d);
+}
+
+/**
+ * Whether `from + k·interval` (one shift by k intervals) can differ from k shifts by one
+ * interval: years or months added to day 29–31 roll over into the next month, and Go Dalga's
+ * roll-over is sticky (Jul 31 → Aug 31 → Oct 1 → Nov 1), as is a month plus days.
+ */
+function rollOverMatters(from: number, d: Duration, location: string): boolean {
+  if (d.years === 0 && d.months === 0) return false;
+  if (d.weeks !== 0 || d.days !== 0) return true;
+  return dayOfMonth(from, location) > 28;
+}
+
+function dayOfMonth(ms: number, location: string): number {
+  return Number(formatInstant(ms, location).slice(8, 10));
+}
+
 /**
  * The first of `from`, from + interval, from + 2·interval, … that is after `now` (or, with
  * `keepNow`, not before it). A pure time interval jumps there in one step, so a PT1S job paused
- * for a year costs nothing; a calendar interval is stepped one by one as Go Dalga does, which
- * keeps month roll-over sticky (Jul 31 → Aug 31 → Oct 1 → Nov 1).
+ * for a year costs nothing. A calendar interval counts occurrences from `from` in wall-clock time
+ * (the k-th is `from` shifted by k intervals), so a time that fell into a DST gap on one day is
+ * back at its wall time the next day (the phase is kept), and it jumps over whole intervals with
+ * a bound of their length, then steps: a P1D job from year 1 takes a few dozen shifts, not
+ * 740,000. Where month roll-over makes a single shift differ from repeated ones, it steps one by
+ * one as Go Dalga does (sticky roll-over), unless it is more than 1000 intervals behind.
  */
-function advance(from: number, interval: Duration, location: string, now: number, keepNow: boolean): number {
+function advance(from: number, interval: Duration, location: string, now: number, keepNow: boolean, meter?: StepMeter): number {
   // After a run the occurrence due exactly now is spent; on enable it is kept.
   const past = (t: number): boolean => (keepNow ? t < now : t <= now);
+  if (!past(from)) return from;
   if (!hasDatePart(interval)) {
     const step = timePartMs(interval);
-    if (!past(from)) return from;
     let t = from + Math.floor((now - from) / step) * step;
     while (past(t)) t += step;
     return t;
   }
+  let anchor = from;
+  let k = 0;
   let t = from;
-  while (past(t)) t = shiftByDuration(t, interval, location);
+  while (past(t)) {
+    if (meter) meter.steps++;
+    const behind = Math.floor((now - t) / longestMs(interval));
+    if (behind <= STEP_AT_MOST && rollOverMatters(anchor, interval, location)) {
+      // One interval from the last occurrence, as Go Dalga steps.
+      t = shiftByDuration(t, interval, location);
+      anchor = t;
+      k = 0;
+      continue;
+    }
+    const jump = Math.max(1, behind);
+    const next = shiftByDuration(anchor, scaled(interval, k + jump), location);
+    if (jump > 1 && !past(next)) {
+      // Overshot: the zone's offset changed by more than the bound allows (a skipped day).
+      k += 1;
+      t = shiftByDuration(anchor, scaled(interval, k), location);
+      continue;
+    }
+    k += jump;
+    t = next;
+  }
   return t;
 }
 
@@ -69,9 +136,10 @@ export function nextOccurrence(
   now: number,
   cfg: SchedulingConfig,
   random: () => number = Math.random,
+  meter?: StepMeter,
 ): number {
   const interval = periodicInterval(job);
-  if (cfg.fixedIntervals) return advance(job.nextSched, interval, job.location, now, false);
+  if (cfg.fixedIntervals) return advance(job.nextSched, interval, job.location, now, false, meter);
   const next = shiftByDuration(now, interval, job.location);
   return now + randomize(next - now, cfg.randomizationFactor, random);
 }
@@ -94,10 +162,11 @@ export function enableChange(
   job: Job,
   now: number,
   cfg: SchedulingConfig,
+  meter?: StepMeter,
 ): { nextRun: number; nextSched: number } | null {
   if (job.nextRun !== null) return null;
   const interval = parseIsoDuration(job.interval);
   const keep = !cfg.fixedIntervals || isZeroDuration(interval);
-  const nextSched = keep ? job.nextSched : advance(job.nextSched, interval, job.location, now, true);
+  const nextSched = keep ? job.nextSched : advance(job.nextSched, interval, job.location, now, true, meter);
   return { nextRun: nextSched, nextSched };
 }
