@@ -40,7 +40,7 @@ export interface Daemon {
 const CLOCK_SYNC_EVERY_MS = 60_000;
 const HEARTBEAT_EVERY_MS = 1000;
 /** More than a claim's round trip and commit takes on each store, so jobs fire on their instant. */
-const CLAIM_AHEAD_MS = { sqlite: 10, mysql: 50 } as const;
+const CLAIM_AHEAD_MS = { sqlite: 10, mysql: 50, postgres: 50 } as const;
 
 /** Wires store, scheduler, heartbeat and HTTP API, and starts them in that order. */
 export async function startDaemon(config: Config, log: Logger, deps: DaemonDeps = {}): Promise<Daemon> {
@@ -69,7 +69,7 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
     clock,
     instanceId,
     log: ilog,
-    instanceTimeoutMs: config.mysql.instanceTimeout,
+    instanceTimeoutMs: config.store === 'postgres' ? config.postgres.instanceTimeout : config.mysql.instanceTimeout,
     intervalMs: HEARTBEAT_EVERY_MS,
     onStoreError: () => metrics.observeStoreError('heartbeat'),
   });
@@ -100,6 +100,9 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
     onClaim: (count) => metrics.observeClaim(count),
     onStoreError: () => metrics.observeStoreError('scheduler'),
   });
+
+  // Jobs other instances schedule earlier than this one's next wake-up (PostgreSQL NOTIFY).
+  store.onScheduledElsewhere?.((nextRun) => scheduler.notify(nextRun));
 
   const handler = createApiHandler({
     store,

@@ -38,6 +38,21 @@ const SPEC: Record<string, Record<string, KeyKind>> = {
     writeTimeout: 'duration',
     instanceTimeout: 'duration',
   },
+  postgres: {
+    url: 'string',
+    host: 'string',
+    port: 'integer',
+    db: 'string',
+    schema: 'string',
+    table: 'string',
+    user: 'string',
+    password: 'string',
+    sslmode: 'string',
+    maxOpenConns: 'integer',
+    dialTimeout: 'duration',
+    queryTimeout: 'duration',
+    instanceTimeout: 'duration',
+  },
   sqlite: { path: 'string', table: 'string' },
   listen: {
     host: 'string',
@@ -53,7 +68,7 @@ const SPEC: Record<string, Record<string, KeyKind>> = {
   log: { level: 'string' },
 };
 
-const SECRETS = new Set(['mysql.password', 'listen.token', 'endpoint.signingKey']);
+const SECRETS = new Set(['mysql.password', 'postgres.password', 'postgres.url', 'listen.token', 'endpoint.signingKey']);
 
 /** The one top-level key that is not a section. */
 export const STORE_KEY = 'store';

@@ -126,6 +126,7 @@ function describeSources(layers: ReadonlyArray<[ConfigSource, RawTree]>, config:
   const sources: Record<string, ConfigSource> = Object.fromEntries(ALL_PATHS.map((p) => [p, 'default' as ConfigSource]));
   let storeSource: ConfigSource = 'default';
   let mysqlSource: ConfigSource | undefined;
+  let postgresSource: ConfigSource | undefined;
   for (const [source, tree] of layers) {
     for (const spec of KEYS) {
       const section = tree[spec.section];
@@ -133,9 +134,11 @@ function describeSources(layers: ReadonlyArray<[ConfigSource, RawTree]>, config:
     }
     if (tree[STORE_KEY] !== undefined && tree[STORE_KEY] !== null) storeSource = source;
     if ('mysql' in tree) mysqlSource = source;
+    if ('postgres' in tree) postgresSource = source;
   }
-  // A store chosen by the presence of MySQL settings comes from where those settings were.
-  sources[STORE_KEY] = storeSource === 'default' && config.store === 'mysql' && mysqlSource ? mysqlSource : storeSource;
+  // A store chosen by the presence of its settings comes from where those settings were.
+  const implied = config.store === 'mysql' ? mysqlSource : config.store === 'postgres' ? postgresSource : undefined;
+  sources[STORE_KEY] = storeSource === 'default' && implied ? implied : storeSource;
   return sources;
 }
 

@@ -9,6 +9,7 @@ export function redactConfig(config: Config): Config {
     ...config,
     jobs: { ...config.jobs },
     mysql: { ...config.mysql, password: hide(config.mysql.password) },
+    postgres: { ...config.postgres, url: redactUrl(config.postgres.url), password: hide(config.postgres.password) },
     sqlite: { ...config.sqlite },
     listen: { ...config.listen, token: hide(config.listen.token) },
     endpoint: { ...config.endpoint, signingKey: hide(config.endpoint.signingKey) },

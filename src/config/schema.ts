@@ -7,7 +7,10 @@ import { signingKeyProblem } from './signing-key.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-export type StoreKind = 'sqlite' | 'mysql';
+export type StoreKind = 'sqlite' | 'mysql' | 'postgres';
+export const STORE_KINDS: readonly StoreKind[] = ['sqlite', 'mysql', 'postgres'];
+export const SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
+export type SslMode = (typeof SSL_MODES)[number];
 
 /** All durations are milliseconds. */
 export interface Config {
@@ -42,6 +45,28 @@ export interface Config {
     readTimeout: number;
     writeTimeout: number;
     /** Instances not seen for this long are removed, releasing their jobs. */
+    instanceTimeout: number;
+  };
+  postgres: {
+    /**
+     * `postgres://user:password@host:port/db?sslmode=…`; '' means none. What it states replaces
+     * host, port, user, password, db and sslmode (validateConfig copies it into them).
+     */
+    url: string;
+    host: string;
+    port: number;
+    db: string;
+    /** The schema holding the tables; created when missing. */
+    schema: string;
+    table: string;
+    user: string;
+    password: string;
+    sslmode: SslMode;
+    /** Pool size. */
+    maxOpenConns: number;
+    dialTimeout: number;
+    /** Bounds each statement: the server's statement_timeout and the client's wait for an answer. */
+    queryTimeout: number;
     instanceTimeout: number;
   };
   sqlite: {
@@ -114,6 +139,21 @@ export const DEFAULTS: Config = deepFreeze({
     dialTimeout: 30 * SECOND,
     readTimeout: 30 * SECOND,
     writeTimeout: 30 * SECOND,
+    instanceTimeout: MINUTE,
+  },
+  postgres: {
+    url: '',
+    host: '127.0.0.1',
+    port: 5432,
+    db: 'postgres',
+    schema: 'public',
+    table: 'dalga',
+    user: 'postgres',
+    password: '',
+    sslmode: 'disable',
+    maxOpenConns: 10,
+    dialTimeout: 30 * SECOND,
+    queryTimeout: 30 * SECOND,
     instanceTimeout: MINUTE,
   },
   sqlite: { path: 'dalga.sqlite', table: 'dalga' },
@@ -192,20 +232,57 @@ export function validateConfig(raw: unknown, warn: (msg: string) => void): Confi
     }
   }
   config.store = selectStore(tree);
+  applyPostgresUrl(config.postgres);
   return config;
 }
 
 /**
- * SQLite unless MySQL is asked for: an explicit `store` wins; otherwise any `mysql` settings
- * (a `[mysql]` section, a DALGA_MYSQL_* variable) select MySQL, as the original only had MySQL.
+ * A `postgres://` URL fills the connection keys it states (host, port, user, password, db,
+ * sslmode); the keys it leaves out keep their values. Parsed here, not by the driver, so the
+ * store and its log lines see one set of values and the password never appears in a message.
+ */
+function applyPostgresUrl(pg: Config['postgres']): void {
+  if (pg.url === '') return;
+  const problem = (what: string): ConfigKeyError => new ConfigKeyError('postgres.url', what);
+  if (!URL.canParse(pg.url)) throw problem('must be a URL like postgres://user:password@host:5432/db');
+  const url = new URL(pg.url);
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw problem(`must start with postgres:// (got ${url.protocol}//)`);
+  const decode = (text: string): string => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      throw problem('has a badly percent-encoded part');
+    }
+  };
+  if (url.hostname !== '') pg.host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (url.port !== '') pg.port = Number(url.port);
+  if (url.username !== '') pg.user = decode(url.username);
+  if (url.password !== '') pg.password = decode(url.password);
+  const db = decode(url.pathname.replace(/^\//, ''));
+  if (db !== '') pg.db = db;
+  for (const [name, value] of url.searchParams) {
+    if (name !== 'sslmode') throw problem(`parameter ${JSON.stringify(name)} is not supported — only sslmode; set the other keys of [postgres]`);
+    if (!(SSL_MODES as readonly string[]).includes(value)) throw problem(`sslmode must be one of ${SSL_MODES.join(', ')} (got ${JSON.stringify(value)})`);
+    pg.sslmode = value as SslMode;
+  }
+}
+
+/**
+ * SQLite unless a shared store is asked for: an explicit `store` wins; otherwise `mysql`
+ * settings (a `[mysql]` section, a DALGA_MYSQL_* variable) select MySQL, as the original only
+ * had MySQL, and `postgres` settings select PostgreSQL. Both at once must say which.
  */
 function selectStore(tree: RawTree): StoreKind {
   const explicit = tree[STORE_KEY];
   if (explicit !== undefined && explicit !== null) {
     const name = typeof explicit === 'string' ? explicit.trim().toLowerCase() : '';
-    if (name === 'sqlite' || name === 'mysql') return name;
-    throw new ConfigKeyError(STORE_KEY, `must be "sqlite" or "mysql" (got ${describe(explicit)})`);
+    if ((STORE_KINDS as readonly string[]).includes(name)) return name as StoreKind;
+    throw new ConfigKeyError(STORE_KEY, `must be "sqlite", "mysql" or "postgres" (got ${describe(explicit)})`);
   }
+  if ('mysql' in tree && 'postgres' in tree) {
+    throw new ConfigKeyError(STORE_KEY, 'must be set: there are both mysql and postgres settings — set store = "mysql" or store = "postgres"');
+  }
+  if ('postgres' in tree) return 'postgres';
   return 'mysql' in tree ? 'mysql' : 'sqlite';
 }
 
@@ -266,6 +343,8 @@ function toString(spec: KeySpec, value: unknown): string {
 // Values compared case-insensitively are stored in their canonical case.
 const NORMALIZE: Record<string, (value: unknown) => unknown> = {
   'log.level': (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
+  'postgres.sslmode': (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
+  'postgres.url': (value) => (typeof value === 'string' ? value.trim() : value),
 };
 
 // ---- range checks: each returns the problem, or undefined when the value is fine ---------------
@@ -312,6 +391,17 @@ const CHECKS: Record<string, Check<never>> = {
   'mysql.readTimeout': positiveTimer,
   'mysql.writeTimeout': positiveTimer,
   'mysql.instanceTimeout': positiveTimer,
+  'postgres.host': nonEmpty,
+  'postgres.port': port,
+  'postgres.db': nonEmpty,
+  'postgres.schema': (s: string) => (IDENTIFIER.test(s) && s.length <= 63 ? undefined : 'must be letters, digits and underscores, not starting with a digit'),
+  'postgres.table': tableName,
+  'postgres.user': nonEmpty,
+  'postgres.sslmode': (s: string) => ((SSL_MODES as readonly string[]).includes(s) ? undefined : `must be one of ${SSL_MODES.join(', ')}`),
+  'postgres.maxOpenConns': atLeastOne,
+  'postgres.dialTimeout': positiveTimer,
+  'postgres.queryTimeout': positiveTimer,
+  'postgres.instanceTimeout': positiveTimer,
   'sqlite.path': nonEmpty,
   'sqlite.table': tableName,
   'listen.host': nonEmpty,

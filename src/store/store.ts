@@ -1,11 +1,11 @@
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 
 /**
- * The one storage interface. `sqlite.ts` and `mysql.ts` implement it; all SQL lives in src/store.
+ * The one storage interface. `sqlite.ts`, `mysql.ts` and `postgres.ts` implement it; all SQL lives in src/store.
  * Every method that depends on "now" takes it as a parameter (epoch ms) from the caller's clock.
  */
 export interface Store {
-  readonly kind: 'sqlite' | 'mysql';
+  readonly kind: 'sqlite' | 'mysql' | 'postgres';
   /** Run the missing schema migrations (src/store/migrations.ts); refuses a newer schema. Idempotent. */
   createTables(): Promise<void>;
   /** Create or replace the job (path, body). A replaced job loses its claim, last result and failures. */
@@ -38,7 +38,15 @@ export interface Store {
   /** Delete this instance's row and release the jobs it still claims. */
   removeInstance(instanceId: number): Promise<void>;
   status(instanceId: number, now: number): Promise<StatusCounts>;
-  /** The database server's clock (MySQL: UTC_TIMESTAMP(3)); SQLite answers the local clock. */
+  /** The database server's clock (MySQL: UTC_TIMESTAMP(3), PostgreSQL: clock_timestamp()); SQLite answers the local clock. */
   serverNow(): Promise<number>;
+  /**
+   * Where the database can tell every instance at once (PostgreSQL: LISTEN/NOTIFY): call
+   * `listener` with the next_run of jobs that other instances on the same table scheduled or
+   * enabled, soon enough to matter, and with 0 after a lost notification channel came back
+   * (anything may have been missed). Absent on stores that cannot; instances then find such
+   * jobs at their next scan.
+   */
+  onScheduledElsewhere?(listener: (nextRun: number) => void): void;
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
-// One contract for every Store: test/integration/sqlite-store.test.ts and mysql-store.test.ts
-// run it unchanged against a real SQLite file and a real MariaDB database.
+// One contract for every Store: test/integration/sqlite-store.test.ts, mysql-store.test.ts and
+// postgres-store.test.ts run it unchanged against a real SQLite file, a real MariaDB database
+// and a real PostgreSQL schema.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job, JobKey, ListOrder, ListPosition, NewJob, Outcome } from '../../src/schedule/job.js';
 import type { Store } from '../../src/store/store.js';
@@ -66,7 +67,7 @@ export function describeStoreContract(
       });
 
       it('reports its kind and a server clock', async () => {
-        expect(['sqlite', 'mysql']).toContain(store.kind);
+        expect(['sqlite', 'mysql', 'postgres']).toContain(store.kind);
         const now = await store.serverNow();
         expect(Number.isInteger(now)).toBe(true);
         expect(Math.abs(now - Date.now())).toBeLessThan(3_600_000);

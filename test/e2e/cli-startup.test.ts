@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/dalga');
-const HEAVY = ['mysql2', 'better-sqlite3', 'ink', 'react', 'pino', 'undici', 'ofetch'];
+const HEAVY = ['mysql2', 'pg', 'better-sqlite3', 'ink', 'react', 'pino', 'undici', 'ofetch'];
 
 let dir: string;
 let closedURL: string;

@@ -108,6 +108,21 @@ describe('loadConfig: files', () => {
         writeTimeout: 7_000,
         instanceTimeout: 120_000,
       },
+      postgres: {
+        url: 'postgresql://pg_user:p%40ss@pg.example.com:6543/jobs_pg?sslmode=verify-full',
+        host: 'pg.example.com',
+        port: 6543,
+        db: 'jobs_pg',
+        schema: 'sched',
+        table: 'dalga_pg',
+        user: 'pg_user',
+        password: 'p@ss',
+        sslmode: 'verify-full',
+        maxOpenConns: 4,
+        dialTimeout: 4_000,
+        queryTimeout: 8_000,
+        instanceTimeout: 90_000,
+      },
       sqlite: { path: path.join(cwd, 'data/jobs.sqlite'), table: 'jobs' },
       listen: {
         host: '0.0.0.0',
@@ -309,7 +324,7 @@ describe('loadConfig: environment and flags', () => {
     const error = await configErrorOf(load({ cwd, env: { Dalga_MySQL_Port: 'abc' } }));
     expect(error.message).toBe('invalid config mysql.port: must be an integer (got "abc") — from Dalga_MySQL_Port');
     const store = await configErrorOf(load({ cwd, env: { DALGA_STORE: 'pg' } }));
-    expect(store.message).toBe('invalid config store: must be "sqlite" or "mysql" (got "pg") — from DALGA_STORE');
+    expect(store.message).toBe('invalid config store: must be "sqlite", "mysql" or "postgres" (got "pg") — from DALGA_STORE');
   });
 
   it('warns about unknown DALGA_ variables, but not the client and config ones', async () => {
@@ -351,6 +366,44 @@ describe('loadConfig: store selection', () => {
     const fileSaysMysql = await dirWith({ 'dalga.toml': '[mysql]\nhost = "db"\n' });
     expect((await load({ cwd: fileSaysMysql, env: { DALGA_STORE: 'sqlite' } })).config.store).toBe('sqlite');
     expect((await load({ cwd: fileSaysMysql, flags: { store: 'sqlite' } })).config.store).toBe('sqlite');
+  });
+});
+
+describe('loadConfig: PostgreSQL', () => {
+  it('is postgres with DALGA_STORE=postgres and a DALGA_POSTGRES_URL, which fills the connection keys', async () => {
+    const loaded = await load({ cwd: await dirWith(), env: { DALGA_STORE: 'postgres', DALGA_POSTGRES_URL: 'postgres://root@127.0.0.1:5432/test' } });
+    expect(loaded.config.store).toBe('postgres');
+    expect(loaded.config.postgres).toMatchObject({ host: '127.0.0.1', port: 5432, user: 'root', password: '', db: 'test', schema: 'public', table: 'dalga' });
+  });
+
+  it('is postgres when a DALGA_POSTGRES_ variable or a [postgres] section is there, and asks when MySQL settings are there too', async () => {
+    const byEnv = await load({ cwd: await dirWith(), env: { DALGA_POSTGRES_HOST: 'pg', DALGA_POSTGRES_MAX_OPEN_CONNS: '3' } });
+    expect([byEnv.config.store, byEnv.config.postgres.host, byEnv.config.postgres.maxOpenConns, byEnv.sources['store']]).toEqual(['postgres', 'pg', 3, 'env']);
+    const byFile = await load({ cwd: await dirWith({ 'dalga.toml': '[postgres]\nschema = "jobs"\n' }) });
+    expect([byFile.config.store, byFile.config.postgres.schema]).toEqual(['postgres', 'jobs']);
+    const both = await configErrorOf(load({ cwd: await dirWith({ 'dalga.toml': '[postgres]\n[mysql]\n' }) }));
+    expect(both.message).toMatch(/^invalid config store: must be set: there are both mysql and postgres settings/);
+    const explicit = await load({ cwd: await dirWith({ 'dalga.toml': 'store = "postgres"\n[postgres]\n[mysql]\n' }) });
+    expect(explicit.config.store).toBe('postgres');
+  });
+
+  it('refuses a bad URL or sslmode with one line that never shows the password', async () => {
+    const cwd = await dirWith();
+    const cases: [string, RegExp][] = [
+      ['mysql://u:sekret@h/db', /^invalid config postgres\.url: must start with postgres:\/\/ \(got mysql:\/\/\) — from DALGA_POSTGRES_URL$/],
+      ['not a url sekret', /^invalid config postgres\.url: must be a URL like postgres:\/\/user:password@host:5432\/db — from DALGA_POSTGRES_URL$/],
+      ['postgres://u:sekret@h/db?sslmode=prefer', /sslmode must be one of disable, require, verify-ca, verify-full \(got "prefer"\)/],
+      ['postgres://u:sekret@h/db?application_name=x', /parameter "application_name" is not supported/],
+    ];
+    for (const [url, message] of cases) {
+      const error = await configErrorOf(load({ cwd, env: { DALGA_POSTGRES_URL: url } }));
+      expect(error.message).toMatch(message);
+      expect(error.message).not.toMatch(/sekret/);
+    }
+    const sslmode = await configErrorOf(load({ cwd, env: { DALGA_POSTGRES_SSLMODE: 'prefer' } }));
+    expect(sslmode.message).toBe('invalid config postgres.sslmode: must be one of disable, require, verify-ca, verify-full (got "prefer") — from DALGA_POSTGRES_SSLMODE');
+    const schema = await configErrorOf(load({ cwd, env: { DALGA_POSTGRES_SCHEMA: 'a"b' } }));
+    expect(schema.message).toMatch(/^invalid config postgres\.schema: must be letters, digits and underscores/);
   });
 });
 

@@ -19,6 +19,16 @@ describe('redactConfig', () => {
     expect(JSON.stringify(redacted)).not.toMatch(/"pw"|"tok"|whsec_key/);
   });
 
+  it('hides the PostgreSQL password and the one in its URL', () => {
+    const config = structuredClone(DEFAULTS) as Config;
+    config.postgres.password = 'pgpw';
+    config.postgres.url = 'postgres://me:pgpw@db:5432/jobs';
+    const redacted = redactConfig(config);
+    expect(redacted.postgres.password).toBe(REDACTED);
+    expect(redacted.postgres.url).toBe(`postgres://me:${REDACTED}@db:5432/jobs`);
+    expect(JSON.stringify(redacted)).not.toMatch(/pgpw/);
+  });
+
   it('leaves empty secrets empty, so one can see they are off', () => {
     const redacted = redactConfig(DEFAULTS);
     expect(redacted.mysql.password).toBe('');

@@ -48,6 +48,21 @@ describe('DEFAULTS', () => {
         writeTimeout: 30_000,
         instanceTimeout: 60_000,
       },
+      postgres: {
+        url: '',
+        host: '127.0.0.1',
+        port: 5432,
+        db: 'postgres',
+        schema: 'public',
+        table: 'dalga',
+        user: 'postgres',
+        password: '',
+        sslmode: 'disable',
+        maxOpenConns: 10,
+        dialTimeout: 30_000,
+        queryTimeout: 30_000,
+        instanceTimeout: 60_000,
+      },
       sqlite: { path: 'dalga.sqlite', table: 'dalga' },
       listen: {
         host: '127.0.0.1',
@@ -254,7 +269,13 @@ describe('validateConfig: store selection', () => {
     expect(validate({ Store: 'MySQL' }).config.store).toBe('mysql');
   });
 
+  it('is postgres when asked for, or when there is a postgres section', () => {
+    expect(validate({ store: 'Postgres' }).config.store).toBe('postgres');
+    expect(validate({ postgres: {} }).config.store).toBe('postgres');
+    expect(validate({ store: 'sqlite', postgres: { host: 'db' } }).config.store).toBe('sqlite');
+  });
+
   it('refuses an unknown store', () => {
-    expect(errorOf({ store: 'postgres' }).message).toBe('invalid config store: must be "sqlite" or "mysql" (got "postgres")');
+    expect(errorOf({ store: 'pg' }).message).toBe('invalid config store: must be "sqlite", "mysql" or "postgres" (got "pg")');
   });
 });

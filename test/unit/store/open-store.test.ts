@@ -17,6 +17,7 @@ describe('openStore', () => {
   it('refuses a bad table name with the config key', async () => {
     await expect(openStore(config({ sqlite: { path: ':memory:', table: 'a-b' } }))).rejects.toThrow(/invalid config sqlite\.table/);
     await expect(openStore(config({ store: 'mysql', mysql: { ...DEFAULTS.mysql, table: 'a b' } }))).rejects.toThrow(/invalid config mysql\.table/);
+    await expect(openStore(config({ store: 'postgres', postgres: { ...DEFAULTS.postgres, table: 'a"b' } }))).rejects.toThrow(/invalid config postgres\.table/);
   });
 });
 
@@ -30,5 +31,12 @@ describe('describeStore', () => {
     const text = describeStore(config({ store: 'mysql', mysql: { ...DEFAULTS.mysql, password: 'sekret', db: 'test', table: 'dalga' } }));
     expect(text).toBe('mysql://root@127.0.0.1:3306/test table dalga');
     expect(text).not.toMatch(/sekret/);
+  });
+
+  it('names the PostgreSQL server, database, schema and table, never the password', () => {
+    const postgres = { ...DEFAULTS.postgres, password: 'sekret', url: 'postgres://root:sekret@127.0.0.1/test', user: 'root', db: 'test' };
+    const text = describeStore(config({ store: 'postgres', postgres }));
+    expect(text).toBe('postgres://root@127.0.0.1:5432/test table public.dalga');
+    expect(describeStore(config({ store: 'postgres', postgres: { ...postgres, host: '::1' } }))).toBe('postgres://root@[::1]:5432/test table public.dalga');
   });
 });

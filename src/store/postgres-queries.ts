@@ -1,0 +1,151 @@
+// Every PostgreSQL statement of the project. `schema` and `name` are identifiers already checked
+// (checkTableName, the config's schema rule); they are double-quoted here. Times are
+// timestamptz(3), bound as ISO 8601 strings in UTC. Batches travel as arrays (unnest), so one
+// prepared statement serves every batch size. Parameters are listed per statement.
+import { createHash } from 'node:crypto';
+import { commonQueries } from './common-queries.js';
+import { listSql, type ListSegment } from './list-plan.js';
+
+export const PG_JOB_COLUMNS = 'id, path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures';
+
+/** `?` placeholders (the shared statement texts) renumbered as PostgreSQL's `$1, $2, …`. */
+export function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+export function postgresQueries(schema: string, name: string) {
+  const q = (id: string): string => `"${id}"`;
+  const s = q(schema);
+  const t = `${s}.${q(name)}`;
+  const inst = `${s}.${q(`${name}_instances`)}`;
+  // Index names are per schema in PostgreSQL: prefixed with the table, short suffixes keep them
+  // within the 63-character limit for the longest table name (53).
+  const index = (suffix: string): string => q(`${name}_${suffix}`);
+  const common = commonQueries(t, inst);
+  return {
+    schemaName: schema,
+    tableName: name,
+    instancesName: `${name}_instances`,
+    /** LISTEN/NOTIFY channel of this table: a hash, so any schema and table fit in 63 characters. */
+    channel: `dalga_${createHash('sha1').update(`${schema}.${name}`).digest('hex').slice(0, 24)}`,
+    /** Key of the advisory lock that serialises createTables between instances. */
+    lockKey: `dalga_create ${schema}.${name}`,
+    serverNow: 'SELECT clock_timestamp() AS now',
+    begin: 'BEGIN',
+    commit: 'COMMIT',
+    rollback: 'ROLLBACK',
+    /** params: path, body, interval, location, next_run, next_sched. Keeps id on replace. */
+    putJob: `
+      INSERT INTO ${t} (path, body, "interval", location, next_run, next_sched)
+      VALUES ($1, $2, $3, $4, $5, $6)
+      ON CONFLICT (path, body) DO UPDATE SET "interval" = EXCLUDED."interval", location = EXCLUDED.location,
+        next_run = EXCLUDED.next_run, next_sched = EXCLUDED.next_sched,
+        instance_id = NULL, claim_token = NULL, last_run = NULL, last_status = NULL, failures = 0
+      RETURNING id`,
+    /** params: path, body */
+    getJob: `SELECT ${PG_JOB_COLUMNS} FROM ${t} WHERE path = $1 AND body = $2`,
+    /** params: path, body */
+    getJobForUpdate: `SELECT ${PG_JOB_COLUMNS} FROM ${t} WHERE path = $1 AND body = $2 FOR UPDATE`,
+    /** params: path, body */
+    deleteJob: `DELETE FROM ${t} WHERE path = $1 AND body = $2`,
+    /** params: next_run, next_sched, id */
+    setSchedule: `UPDATE ${t} SET next_run = $1, next_sched = $2 WHERE id = $3`,
+    /** params: channel, payload. Delivered to the listeners when the transaction commits. */
+    notify: 'SELECT pg_notify($1, $2)',
+    /**
+     * params: now, limit, instance_id, claim token. One statement, so one round trip: the rows
+     * are locked SKIP LOCKED (a row another claim holds is never waited for) through the
+     * partial index of unclaimed jobs, and marked with the claim's token, by which a claim
+     * whose answer was lost can be given back.
+     */
+    claim: `
+      WITH due AS (
+        SELECT id FROM ${t} WHERE instance_id IS NULL AND next_run <= $1
+        ORDER BY next_run LIMIT $2 FOR UPDATE SKIP LOCKED
+      )
+      UPDATE ${t} AS j SET instance_id = $3, claim_token = $4 FROM due WHERE j.id = due.id
+      RETURNING j.id, j.path, j.body, j."interval", j.location, j.next_run, j.next_sched, j.instance_id, j.last_run, j.last_status, j.failures`,
+    /** params: instance_id, claim tokens (bigint[]). Gives back jobs a claim may have taken although its answer was lost. */
+    releaseClaims: `UPDATE ${t} SET instance_id = NULL, claim_token = NULL WHERE instance_id = $1 AND claim_token = ANY($2::bigint[])`,
+    /** Served by the partial index of unclaimed jobs: its first entry. */
+    nextDueAt: `SELECT MIN(next_run) AS next FROM ${t} WHERE instance_id IS NULL`,
+    /**
+     * params: delete ids, their instance ids; update ids, instance ids, next_run, next_sched,
+     * last_run, last_status, failures (arrays of equal length). Both parts in one statement
+     * (atomic, one round trip). A job disabled while it ran (next_run NULL) stays disabled; a
+     * job no longer claimed by the instance (replaced, released, claimed again) is left alone.
+     */
+    recordOutcomes: `
+      WITH gone AS (
+        DELETE FROM ${t} AS j USING unnest($1::bigint[], $2::bigint[]) AS d(id, instance_id)
+        WHERE j.id = d.id AND j.instance_id = d.instance_id
+        RETURNING 1
+      ), changed AS (
+        UPDATE ${t} AS j SET
+          next_run = CASE WHEN j.next_run IS NULL THEN NULL ELSE u.next_run END,
+          next_sched = u.next_sched,
+          instance_id = NULL,
+          claim_token = NULL,
+          last_run = u.last_run,
+          last_status = u.last_status,
+          failures = u.failures
+        FROM unnest($3::bigint[], $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::int[])
+          AS u(id, instance_id, next_run, next_sched, last_run, last_status, failures)
+        WHERE j.id = u.id AND j.instance_id = u.instance_id
+        RETURNING 1
+      )
+      SELECT (SELECT COUNT(*) FROM gone) AS deleted, (SELECT COUNT(*) FROM changed) AS updated`,
+    /** params: id, updated_at */
+    heartbeat: `INSERT INTO ${inst} (id, updated_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET updated_at = EXCLUDED.updated_at`,
+    expireInstances: numbered(common.expireInstances),
+    removeInstance: numbered(common.removeInstance),
+    status: numbered(common.status),
+    list: (segment: Omit<ListSegment, 'after'> & { hasAfter: boolean }, hasPath: boolean): string =>
+      numbered(listSql(t, PG_JOB_COLUMNS, segment, hasPath)),
+
+    // ---- schema -------------------------------------------------------------------------------
+    /** params: schema, table, instances table. Which of the three exist. */
+    existing: `
+      SELECT to_regnamespace(quote_ident($1)) IS NOT NULL AS has_schema,
+             to_regclass(quote_ident($1) || '.' || quote_ident($2)) IS NOT NULL AS has_jobs,
+             to_regclass(quote_ident($1) || '.' || quote_ident($3)) IS NOT NULL AS has_instances`,
+    /** params: lock key. Held until the transaction ends. */
+    lock: 'SELECT pg_advisory_xact_lock(hashtext($1))',
+    createSchema: `CREATE SCHEMA IF NOT EXISTS ${s}`,
+    /** The original's instances table, with millisecond times; instance ids are unsigned 32-bit. */
+    createInstances: `
+      CREATE TABLE IF NOT EXISTS ${inst} (
+        id         bigint         NOT NULL PRIMARY KEY,
+        updated_at timestamptz(3) NOT NULL
+      )`,
+    /** The MySQL table's columns, with a claim token, and the same indexes. */
+    createJobs: `
+      CREATE TABLE IF NOT EXISTS ${t} (
+        path        varchar(255) COLLATE "C" NOT NULL,
+        body        varchar(255) COLLATE "C" NOT NULL,
+        "interval"  varchar(255) NOT NULL,
+        location    varchar(255) NOT NULL,
+        next_run    timestamptz(3) NULL,
+        next_sched  timestamptz(3) NOT NULL,
+        instance_id bigint NULL REFERENCES ${inst} (id) ON DELETE SET NULL,
+        claim_token bigint NULL,
+        id          bigint GENERATED BY DEFAULT AS IDENTITY UNIQUE,
+        last_run    timestamptz(3) NULL,
+        last_status varchar(255) NULL,
+        failures    integer NOT NULL DEFAULT 0,
+        PRIMARY KEY (path, body)
+      )`,
+    createIndexes: [
+      // Claims and nextDueAt: unclaimed jobs in next_run order, and nothing else.
+      `CREATE INDEX IF NOT EXISTS ${index('due')} ON ${t} (next_run) WHERE instance_id IS NULL`,
+      // Counting one instance's jobs, releasing them (ON DELETE SET NULL), releasing lost claims.
+      `CREATE INDEX IF NOT EXISTS ${index('claimed')} ON ${t} (instance_id) WHERE instance_id IS NOT NULL`,
+      `CREATE INDEX IF NOT EXISTS ${index('run')} ON ${t} (next_run, id)`,
+      `CREATE INDEX IF NOT EXISTS ${index('sched')} ON ${t} (next_sched, id)`,
+      `CREATE INDEX IF NOT EXISTS ${index('path')} ON ${t} (path, id)`,
+    ],
+  };
+}
+
+export type PostgresQueries = ReturnType<typeof postgresQueries>;

@@ -1,0 +1,441 @@
+// The shared store on PostgreSQL, through a node-postgres (pg) pool. Sessions run at READ
+// COMMITTED (PostgreSQL's default) in UTC. A claim is one statement (FOR UPDATE SKIP LOCKED in
+// a CTE), a batch of outcomes is one statement (arrays through unnest), so the hot path costs
+// one round trip each and no BEGIN/COMMIT. Jobs scheduled soon are announced with NOTIFY.
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import pg from 'pg';
+import type { Config } from '../config/schema.js';
+import { StoreUnavailableError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
+import { boundParams, planList } from './list-plan.js';
+import { ScheduleListener } from './postgres-notify.js';
+import { postgresQueries, type PostgresQueries } from './postgres-queries.js';
+import { createPostgresTables } from './postgres-schema.js';
+import type { Store } from './store.js';
+import { checkTableName } from './table-name.js';
+
+export type PostgresStoreOptions = Config['postgres'] & {
+  log?: Logger;
+  /** Jobs due within this long (the scan frequency) are announced to the other instances. */
+  notifyHorizonMs?: number;
+};
+
+interface JobRow {
+  id: number;
+  path: string;
+  body: string;
+  interval: string;
+  location: string;
+  next_run: number | null;
+  next_sched: number;
+  instance_id: number | null;
+  last_run: number | null;
+  last_status: string | null;
+  failures: number;
+}
+
+/** Serialization failures and deadlocks are retried this many times. */
+const TX_ATTEMPTS = 5;
+/** The server's statement_timeout normally fires first; the client's own wait catches a silent network. */
+const CLIENT_GRACE_MS = 200;
+/** A notification is sent for jobs due within the scan frequency and this much more (clock skew). */
+const NOTIFY_SLACK_MS = 1000;
+/** Claim tokens of claims whose answer was lost, kept per instance until given back. */
+const MAX_UNCERTAIN_TOKENS = 10_000;
+
+const TIMESTAMPTZ_OID = 1184;
+const INT8_OID = 20;
+
+/** Node's network errors: the server is away or unreachable. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+/**
+ * SQLSTATEs that mean "the database is not there for us right now": connection exceptions
+ * (class 08), shutdown and recovery (57P0x), too many connections, authentication, a missing
+ * database, and a statement cancelled by statement_timeout (57014).
+ */
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '57P04', '53300', '53400', '28P01', '28000', '3D000', '57014', '25006']);
+/** pg's own errors carry no code: named here by their message. */
+const DRIVER_ERRORS: [RegExp, string][] = [
+  [/^Query read timeout/, 'QUERY_TIMEOUT'],
+  [/timeout exceeded when trying to connect|Connection terminated due to connection timeout/, 'CONNECT_TIMEOUT'],
+  [/^Connection terminated/, 'CONNECTION_LOST'],
+  [/not queryable/, 'CONNECTION_LOST'],
+];
+
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const table = checkTableName(options.table, 'postgres.table');
+  const where = `PostgreSQL at ${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
+  const connection = connectionConfig(options);
+  const pool = new pg.Pool({ ...connection, max: options.maxOpenConns, idleTimeoutMillis: 30_000 });
+  // An idle pooled connection that breaks emits here; unhandled it would end the process.
+  pool.on('error', (err) => options.log?.debug({ err: err.message }, 'idle PostgreSQL connection lost'));
+  const q = postgresQueries(options.schema, table);
+  // The first contact, for a clear error when the server is not there.
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw unavailable(err, where, options) ?? err;
+  }
+  return new PostgresStore(pool, q, options, where, connection);
+}
+
+function connectionConfig(options: PostgresStoreOptions): pg.ClientConfig {
+  return {
+    host: options.host,
+    port: options.port,
+    user: options.user,
+    password: options.password,
+    database: options.db,
+    ssl: sslOption(options.sslmode),
+    connectionTimeoutMillis: options.dialTimeout,
+    statement_timeout: options.queryTimeout,
+    query_timeout: options.queryTimeout + CLIENT_GRACE_MS,
+    keepAlive: true,
+    application_name: 'dalga',
+    options: '-c TimeZone=UTC -c DateStyle=ISO',
+    types: { getTypeParser: typeParser as pg.CustomTypesConfig['getTypeParser'] },
+  };
+}
+
+/** libpq's sslmode, as the pg driver takes it (it has no "prefer": a connection is TLS or not). */
+function sslOption(mode: Config['postgres']['sslmode']): pg.ClientConfig['ssl'] {
+  if (mode === 'disable') return false;
+  if (mode === 'require') return { rejectUnauthorized: false };
+  if (mode === 'verify-ca') return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
+  return { rejectUnauthorized: true };
+}
+
+/** timestamptz as epoch milliseconds, bigint as number (ids and counts stay far below 2^53). */
+function typeParser(oid: number, format?: string): (text: string) => unknown {
+  if (format !== 'binary') {
+    if (oid === TIMESTAMPTZ_OID) return fromPgTime;
+    if (oid === INT8_OID) return Number;
+  }
+  return pg.types.getTypeParser(oid, format as 'text');
+}
+
+class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  private closed = false;
+  private readonly putJobNotify: string;
+  /** Names of prepared statements by their text: parsed once per connection. */
+  private readonly names = new Map<string, string>();
+  private nextToken = randomInt(1, 2 ** 40);
+  /** This store's notifications carry it, so its own listener ignores them. */
+  private readonly origin = randomBytes(6).toString('hex');
+  private listener: ScheduleListener | undefined;
+  /**
+   * Per instance, the tokens of claims that failed: the statement may have committed although
+   * its answer was lost with the connection. The scheduler never saw those jobs and the
+   * instance is alive, so nobody else would release them; the next claim gives them back first.
+   */
+  private readonly uncertainClaims = new Map<number, Set<number>>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly q: PostgresQueries,
+    private readonly options: PostgresStoreOptions,
+    private readonly where: string,
+    private readonly connection: pg.ClientConfig,
+  ) {
+    this.putJobNotify = `WITH j AS (${q.putJob}) SELECT id, pg_notify($7, $8) AS notified FROM j`;
+  }
+
+  async createTables(): Promise<void> {
+    await this.guard(() => this.withClient((client) => createPostgresTables(client, this.q, this.options.log)));
+  }
+
+  async putJob(job: NewJob): Promise<Job> {
+    // One autocommitted statement: everything the answer shows is known from the input.
+    const params: unknown[] = [job.path, job.body, job.interval, job.location, toPgTime(job.nextRun), toPgTime(job.nextSched)];
+    const notify = this.worthNotifying(job.nextRun);
+    const sql = notify ? this.putJobNotify : this.q.putJob;
+    if (notify) params.push(this.q.channel, this.payload(job.nextRun!));
+    const { rows } = await this.run<{ id: number }>(sql, params);
+    return { ...job, id: rows[0]!.id, instanceId: null, lastRun: null, lastStatus: null, failures: 0 };
+  }
+
+  async getJob(key: JobKey): Promise<Job | null> {
+    const { rows } = await this.run<JobRow>(this.q.getJob, [key.path, key.body]);
+    return rows[0] === undefined ? null : toJob(rows[0]);
+  }
+
+  async deleteJob(key: JobKey): Promise<void> {
+    await this.run(this.q.deleteJob, [key.path, key.body]);
+  }
+
+  async updateSchedule(
+    key: JobKey,
+    change: (job: Job) => { nextRun: number | null; nextSched: number } | null,
+  ): Promise<Job | null> {
+    return this.transaction(async (client) => {
+      const { rows } = await this.exec<JobRow>(client, this.q.getJobForUpdate, [key.path, key.body]);
+      if (rows[0] === undefined) return null;
+      const job = toJob(rows[0]);
+      const next = change(job);
+      if (next === null) return job;
+      await this.exec(client, this.q.setSchedule, [toPgTime(next.nextRun), toPgTime(next.nextSched), job.id]);
+      if (this.worthNotifying(next.nextRun)) await this.exec(client, this.q.notify, [this.q.channel, this.payload(next.nextRun!)]);
+      return { ...job, nextRun: next.nextRun, nextSched: next.nextSched };
+    });
+  }
+
+  async listJobs(query: ListQuery): Promise<Job[]> {
+    if (query.limit <= 0) return [];
+    const jobs: Job[] = [];
+    for (const segment of planList(query)) {
+      const sql = this.q.list({ ...segment, hasAfter: segment.after !== undefined }, query.path !== undefined);
+      const pathParam = query.path === undefined ? [] : [query.path];
+      const params = [...pathParam, ...boundParams(segment, toPgTime), query.limit - jobs.length];
+      const { rows } = await this.run<JobRow>(sql, params);
+      jobs.push(...rows.map(toJob));
+      if (jobs.length >= query.limit) break;
+    }
+    return jobs;
+  }
+
+  async claimDue(instanceId: number, now: number, limit: number): Promise<Job[]> {
+    if (limit <= 0) return [];
+    const uncertain = this.uncertainClaims.get(instanceId);
+    if (uncertain !== undefined) {
+      await this.run(this.q.releaseClaims, [instanceId, [...uncertain]]);
+      this.uncertainClaims.delete(instanceId);
+    }
+    const token = this.nextToken++;
+    try {
+      const { rows } = await this.run<JobRow>(this.q.claim, [toPgTime(now), limit, instanceId, token]);
+      // RETURNING follows no order: earliest first, as the claim picked them.
+      return rows.map(toJob).sort((a, b) => a.nextRun! - b.nextRun! || a.id - b.id);
+    } catch (err) {
+      const tokens = this.uncertainClaims.get(instanceId) ?? new Set<number>();
+      if (tokens.size < MAX_UNCERTAIN_TOKENS) tokens.add(token);
+      this.uncertainClaims.set(instanceId, tokens);
+      throw err;
+    }
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    const { rows } = await this.run<{ next: number | null }>(this.q.nextDueAt, []);
+    return rows[0]?.next ?? null;
+  }
+
+  async recordOutcomes(outcomes: readonly Outcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    const deletes = outcomes.filter((o) => o.kind === 'delete');
+    const updates = outcomes.filter((o) => o.kind === 'update');
+    await this.run(this.q.recordOutcomes, [
+      deletes.map((o) => o.id),
+      deletes.map((o) => o.instanceId),
+      updates.map((o) => o.id),
+      updates.map((o) => o.instanceId),
+      updates.map((o) => toPgTime(o.nextRun)),
+      updates.map((o) => toPgTime(o.nextSched)),
+      updates.map((o) => toPgTime(o.lastRun)),
+      updates.map((o) => o.lastStatus.slice(0, 255)),
+      updates.map((o) => o.failures),
+    ]);
+  }
+
+  async heartbeat(instanceId: number, now: number): Promise<void> {
+    await this.run(this.q.heartbeat, [instanceId, toPgTime(now)]);
+  }
+
+  async expireInstances(now: number, timeoutMs: number): Promise<number> {
+    const result = await this.run(this.q.expireInstances, [toPgTime(now - timeoutMs)]);
+    return result.rowCount ?? 0;
+  }
+
+  async removeInstance(instanceId: number): Promise<void> {
+    await this.run(this.q.removeInstance, [instanceId]);
+  }
+
+  async status(instanceId: number, now: number): Promise<StatusCounts> {
+    const at = toPgTime(now);
+    const { rows } = await this.run<Record<string, number | null>>(this.q.status, [instanceId, at, at]);
+    const row = rows[0]!;
+    const oldest = row['oldest_due'] ?? null;
+    return {
+      instanceRunningJobs: Number(row['instance_running']),
+      runningJobs: Number(row['running']),
+      totalJobs: Number(row['total']),
+      pendingJobs: Number(row['pending']),
+      totalInstances: Number(row['instances']),
+      lagSeconds: oldest === null ? 0 : Math.max(0, now - oldest) / 1000,
+    };
+  }
+
+  async serverNow(): Promise<number> {
+    const { rows } = await this.run<{ now: number }>(this.q.serverNow, []);
+    return rows[0]!.now;
+  }
+
+  onScheduledElsewhere(listener: (nextRun: number) => void): void {
+    this.listener ??= new ScheduleListener({
+      connection: this.connection,
+      channel: this.q.channel,
+      origin: this.origin,
+      ...(this.options.log ? { log: this.options.log } : {}),
+    });
+    this.listener.add(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.listener?.close();
+    await this.pool.end();
+  }
+
+  /** Soon enough that another instance may be asleep past it. */
+  private worthNotifying(nextRun: number | null): boolean {
+    const horizon = this.options.notifyHorizonMs;
+    return nextRun !== null && horizon !== undefined && nextRun <= Date.now() + horizon + NOTIFY_SLACK_MS;
+  }
+
+  private payload(nextRun: number): string {
+    return `${nextRun}:${this.origin}`;
+  }
+
+  /** One statement on a pooled connection. */
+  private run<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: readonly unknown[]): Promise<pg.QueryResult<R>> {
+    return this.guard(() => this.withClient((client) => this.exec<R>(client, sql, params)));
+  }
+
+  /** A prepared statement, named by its text. */
+  private exec<R extends pg.QueryResultRow = pg.QueryResultRow>(client: pg.PoolClient, sql: string, params: readonly unknown[]): Promise<pg.QueryResult<R>> {
+    let name = this.names.get(sql);
+    if (name === undefined) this.names.set(sql, (name = `dalga_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`));
+    return client.query<R>({ name, text: sql, values: params as unknown[] });
+  }
+
+  /** A connection that failed below SQL (lost, timed out) may still get a late answer: it is destroyed, not reused. */
+  private async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      return await fn(client);
+    } catch (err) {
+      broken = !(err instanceof pg.DatabaseError) || isConnectionState(err);
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Run `fn` in a transaction on one connection, retrying serialization failures and deadlocks. */
+  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.guard(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.withClient(async (client) => {
+            await client.query(this.q.begin);
+            try {
+              const result = await fn(client);
+              await client.query(this.q.commit);
+              return result;
+            } catch (err) {
+              if (err instanceof pg.DatabaseError) await client.query(this.q.rollback).catch(() => undefined);
+              throw err;
+            }
+          });
+        } catch (err) {
+          if (attempt >= TX_ATTEMPTS || !isRetryable(err)) throw err;
+          this.options.log?.debug({ attempt, code: (err as { code?: string }).code }, 'retrying PostgreSQL transaction');
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+    });
+  }
+
+  /** Connection failures become StoreUnavailableError; every other error propagates. */
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreUnavailableError(`${this.where} is closed — the store was shut down`);
+    try {
+      return await fn();
+    } catch (err) {
+      throw unavailable(err, this.where, this.options) ?? err;
+    }
+  }
+}
+
+/** The error's code for messages: a SQLSTATE, a Node network code, or a name for pg's own errors. */
+function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  const message = (err as { message?: unknown }).message;
+  if (typeof message !== 'string') return undefined;
+  return DRIVER_ERRORS.find(([pattern]) => pattern.test(message))?.[1];
+}
+
+function unavailable(err: unknown, where: string, options: PostgresStoreOptions): StoreUnavailableError | undefined {
+  const message = (err as { message?: unknown }).message;
+  if (typeof message === 'string' && /Cannot use a pool after calling end/.test(message)) {
+    return new StoreUnavailableError(`${where} is closed — the store was shut down`, { cause: err });
+  }
+  const code = errorCode(err);
+  if (code === undefined) return undefined;
+  const known = NETWORK_CODES.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08') || DRIVER_ERRORS.some(([, c]) => c === code);
+  if (!known) return undefined;
+  const hint =
+    code === '28P01' || code === '28000'
+      ? `check postgres.user (${options.user}) and postgres.password`
+      : code === '3D000'
+        ? `create database ${options.db} or set postgres.db`
+        : code === '57014' || code === 'QUERY_TIMEOUT'
+          ? 'no answer within postgres.queryTimeout'
+          : code === 'CONNECT_TIMEOUT'
+            ? 'no connection within postgres.dialTimeout'
+            : code === '53300'
+              ? 'the server has no connection slot left; lower postgres.maxOpenConns or raise max_connections'
+              : 'check postgres.host and postgres.port, and that the server is running';
+  return new StoreUnavailableError(`${where} is unavailable (${code}) — ${hint}`, { cause: err });
+}
+
+/** Server errors after which the session is gone or unusable. */
+function isConnectionState(err: pg.DatabaseError): boolean {
+  const code = err.code ?? '';
+  return code.startsWith('08') || code.startsWith('57P');
+}
+
+function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === '40001' || code === '40P01';
+}
+
+/** ISO 8601 in UTC, as timestamptz takes it. */
+function toPgTime(ms: number): string;
+function toPgTime(ms: number | null): string | null;
+function toPgTime(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+const PG_TIME = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d+))?([+-]\d\d)(?::?(\d\d))?(?::?(\d\d))?$/;
+
+/** timestamptz text in the ISO DateStyle (`2020-01-13 22:09:00.123+00`) as epoch ms, sub-milliseconds dropped. */
+export function fromPgTime(text: string): number {
+  const m = PG_TIME.exec(text);
+  if (m === null) throw new Error(`unexpected timestamptz from PostgreSQL: ${text}`);
+  const [, y, mo, d, h, mi, s, frac = '', oh, om = '00', os = '00'] = m;
+  const ms = `${frac}000`.slice(0, 3);
+  const offsetSeconds = Number(os) * (oh!.startsWith('-') ? -1 : 1);
+  return Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}${oh}:${om}`) - offsetSeconds * 1000;
+}
+
+function toJob(row: JobRow): Job {
+  return {
+    id: row.id,
+    path: row.path,
+    body: row.body,
+    interval: row.interval,
+    location: row.location,
+    nextRun: row.next_run,
+    nextSched: row.next_sched,
+    instanceId: row.instance_id,
+    lastRun: row.last_run,
+    lastStatus: row.last_status,
+    failures: row.failures,
+  };
+}
