@@ -1,8 +1,7 @@
 // Schema migrations: one numbered, append-only list per engine, and this one runner.
 //
 // How it works (and how to add to it):
-// - Each engine keeps its list in src/store/<engine>-migrations.ts (sqlite, mysql; PostgreSQL
-//   adds postgres-migrations.ts the same way). Versions are 1, 2, 3… in order. A released
+// - Each engine keeps its list in src/store/<engine>-migrations.ts (sqlite, mysql, postgres). Versions are 1, 2, 3… in order. A released
 //   migration is never edited, reordered or removed: to change the schema, APPEND one. To add a
 //   column, append `{ version: N + 1, name: 'add …', up }` to every engine's list.
 // - The ledger table `<table>_migrations` (version, name, applied_at) records what ran.

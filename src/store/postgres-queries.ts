@@ -19,6 +19,7 @@ export function postgresQueries(schema: string, name: string) {
   const s = q(schema);
   const t = `${s}.${q(name)}`;
   const inst = `${s}.${q(`${name}_instances`)}`;
+  const ledger = `${s}.${q(`${name}_migrations`)}`;
   // Index names are per schema in PostgreSQL: prefixed with the table, short suffixes keep them
   // within the 63-character limit for the longest table name (53).
   const index = (suffix: string): string => q(`${name}_${suffix}`);
@@ -29,8 +30,8 @@ export function postgresQueries(schema: string, name: string) {
     instancesName: `${name}_instances`,
     /** LISTEN/NOTIFY channel of this table: a hash, so any schema and table fit in 63 characters. */
     channel: `dalga_${createHash('sha1').update(`${schema}.${name}`).digest('hex').slice(0, 24)}`,
-    /** Key of the advisory lock that serialises createTables between instances. */
-    lockKey: `dalga_create ${schema}.${name}`,
+    /** Key of the advisory lock that serialises migrations between instances. */
+    lockKey: `dalga_migrate ${schema}.${name}`,
     serverNow: 'SELECT clock_timestamp() AS now',
     begin: 'BEGIN',
     commit: 'COMMIT',
@@ -105,12 +106,21 @@ export function postgresQueries(schema: string, name: string) {
       numbered(listSql(t, PG_JOB_COLUMNS, segment, hasPath)),
 
     // ---- schema -------------------------------------------------------------------------------
-    /** params: schema, table, instances table. Which of the three exist. */
+    /** params: schema, table, instances table. Which of the three exist (the schema, for migrations). */
     existing: `
       SELECT to_regnamespace(quote_ident($1)) IS NOT NULL AS has_schema,
              to_regclass(quote_ident($1) || '.' || quote_ident($2)) IS NOT NULL AS has_jobs,
              to_regclass(quote_ident($1) || '.' || quote_ident($3)) IS NOT NULL AS has_instances`,
-    /** params: lock key. Held until the transaction ends. */
+    createLedger: `
+      CREATE TABLE IF NOT EXISTS ${ledger} (
+        version    integer        NOT NULL PRIMARY KEY,
+        name       varchar(255)   NOT NULL,
+        applied_at timestamptz(3) NOT NULL
+      )`,
+    ledgerVersions: `SELECT version FROM ${ledger} ORDER BY version`,
+    /** params: version, name */
+    recordMigration: `INSERT INTO ${ledger} (version, name, applied_at) VALUES ($1, $2, clock_timestamp())`,
+    /** params: lock key. Held until the transaction ends; serialises migrations between instances. */
     lock: 'SELECT pg_advisory_xact_lock(hashtext($1))',
     createSchema: `CREATE SCHEMA IF NOT EXISTS ${s}`,
     /** The original's instances table, with millisecond times; instance ids are unsigned 32-bit. */

@@ -9,9 +9,10 @@ import { StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 import { boundParams, planList } from './list-plan.js';
+import { runMigrations } from './migrations.js';
+import { POSTGRES_MIGRATIONS, postgresMigrationTarget } from './postgres-migrations.js';
 import { ScheduleListener } from './postgres-notify.js';
 import { postgresQueries, type PostgresQueries } from './postgres-queries.js';
-import { createPostgresTables } from './postgres-schema.js';
 import type { Store } from './store.js';
 import { checkTableName } from './table-name.js';
 
@@ -145,7 +146,8 @@ class PostgresStore implements Store {
   }
 
   async createTables(): Promise<void> {
-    await this.guard(() => this.withClient((client) => createPostgresTables(client, this.q, this.options.log)));
+    const target = postgresMigrationTarget(() => this.pool.connect(), this.q, this.where, this.options.log);
+    await this.guard(() => runMigrations(target, POSTGRES_MIGRATIONS, this.options.log));
   }
 
   async putJob(job: NewJob): Promise<Job> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { StoreUnavailableError } from '../../src/errors.js';
+import { ConfigError, StoreUnavailableError } from '../../src/errors.js';
 import { fromPgTime, openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/store.js';
 import { describeStoreContract } from '../contract/store-contract.js';
@@ -185,6 +185,21 @@ describe.skipIf(skipPostgres())('PostgreSQL store', () => {
       expect(error).not.toBeInstanceOf(StoreUnavailableError);
       expect((error as { code?: string }).code).toBe('42P01');
       await store.close();
+    });
+
+    it('records its migrations in the ledger, migrates once under concurrent starts, and refuses a newer schema', async () => {
+      const table = `t${++n}`;
+      const stores = await Promise.all(Array.from({ length: 3 }, () => open({ table })));
+      await Promise.all(stores.map((s) => s.createTables()));
+      await schema.withAdmin(async (admin) => {
+        const { rows } = await admin.query(`SELECT version, name FROM ${table}_migrations ORDER BY version`);
+        expect(rows.map((r: { version: number }) => r.version)).toEqual([1]);
+        await admin.query(`INSERT INTO ${table}_migrations VALUES (99, 'from the future', now())`);
+      });
+      const error = await stores[0]!.createTables().catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(/was migrated by a newer dalga \(schema version 99; this build knows up to 1\)/);
+      for (const s of stores) await s.close();
     });
 
     it('creates a missing schema', async () => {
