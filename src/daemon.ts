@@ -26,6 +26,8 @@ export interface DaemonDeps {
   store?: Store;
   random?: () => number;
   instanceId?: number;
+  /** The configuration file used (null: none), named in the start-up line. */
+  configFile?: string | null;
 }
 
 export interface Daemon {
@@ -135,7 +137,7 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
   void delivery.warmUp(`${loopbackUrl(http.url)}/healthz`);
   const syncTimer = serverClock ? setInterval(() => void serverClock.sync().catch(() => undefined), CLOCK_SYNC_EVERY_MS) : undefined;
   syncTimer?.unref();
-  ilog.info({ url: http.url, store: describeStore(config, store), endpoint: redactUrl(config.endpoint.baseurl) }, `dalga listening on ${http.url}`);
+  ilog.info(startupFields(config, store, http.url, deps.configFile), `dalga ${packageVersion()} listening on ${http.url}`);
   const exposed = exposureWarning(config.listen.host, config.listen.token);
   if (exposed !== undefined) ilog.warn(exposed);
 
@@ -156,6 +158,17 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
     })());
 
   return { url: http.url, instanceId, store, scheduler, stop };
+}
+
+/** What the start-up line says: which build, which file, which store, where jobs go. */
+function startupFields(config: Config, store: Store, url: string, configFile: string | null | undefined): Record<string, unknown> {
+  return {
+    url,
+    version: packageVersion(),
+    ...(configFile === undefined ? {} : { config: configFile ?? '(none: defaults and environment)' }),
+    store: describeStore(config, store),
+    endpoint: redactUrl(config.endpoint.baseurl),
+  };
 }
 
 /** The listening URL with a wildcard address (0.0.0.0, ::) replaced by loopback, to connect to. */

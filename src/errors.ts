@@ -15,9 +15,12 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 export class DalgaError extends Error {
   readonly exitCode: ExitCode = ExitCode.unexpected;
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** Already written to the daemon's log: the CLI exits with the code and prints nothing. */
+  readonly logged: boolean;
+  constructor(message: string, options?: { cause?: unknown; logged?: boolean }) {
     super(message, options);
     this.name = new.target.name;
+    this.logged = options?.logged ?? false;
   }
 }
 

@@ -41,8 +41,7 @@ const code = await runCli(process.argv.slice(2), {
 }, packageVersion());
 
 process.exitCode = code;
-// Let stdout drain (it is asynchronous on pipes), then make sure a stray handle cannot keep the
-// process alive after the command is done.
-process.stdout.write('', () => {
-  setTimeout(() => process.exit(code), 1000).unref();
-});
+// Exit once stdout has drained (it is asynchronous on some platforms' pipes). Not waiting for the
+// event loop to empty: the work is done (serve has stopped), and a handle left open by a library
+// must not delay the exit. The daemon's log is flushed by pino on 'exit'.
+process.stdout.write('', () => process.exit(code));

@@ -12,6 +12,7 @@ import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './options.js';
+import { readGoCommandLine, translateGoCommandLine } from './go-command-line.js';
 import { formatErrorLine } from './output.js';
 
 // The commander program and the mapping of every failure to one stderr line and an exit code.
@@ -97,9 +98,14 @@ export function commanderErrorLine(text: string, help: string): string {
  * ends as one line on stderr — a stack trace only with --debug.
  */
 export async function runCli(argv: readonly string[], io: CliIO, version: string): Promise<number> {
-  const debug = argv.includes('--debug');
+  const go = readGoCommandLine(argv);
+  const args = go ? translateGoCommandLine(go) : [...argv];
+  const debug = args.includes('--debug');
   try {
-    await buildProgram(io, version).parseAsync([...argv], { from: 'user' });
+    const program = buildProgram(io, version);
+    // Seen by serve and create-tables through optsWithGlobals(); not a flag anyone can type.
+    if (go) program.setOptionValue('goCommandLine', true);
+    await program.parseAsync(args, { from: 'user' });
     return ExitCode.ok;
   } catch (error) {
     return reportError(error, debug, io);
@@ -110,6 +116,7 @@ export function reportError(error: unknown, debug: boolean, io: CliIO): number {
   // commander has already printed its message (or the help / version text).
   if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   if (error instanceof DalgaError) {
+    if (error.logged) return error.exitCode;
     io.stderr.write(formatErrorLine(error.message));
     if (debug) io.stderr.write(`${stackOf(error)}\n`);
     return error.exitCode;

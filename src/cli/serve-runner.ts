@@ -18,6 +18,8 @@ export interface ServeFlags {
   listenPort?: string;
   endpoint?: string;
   sqlite?: string;
+  /** Run as Go Dalga's own command line (`dalga -config f`): MySQL unless the config says otherwise. */
+  goCommandLine?: boolean;
 }
 
 /** Raised on a second SIGINT/SIGTERM while shutting down: main maps it to exit 130. */
@@ -26,25 +28,32 @@ export class InterruptedError extends DalgaError {
 }
 
 export async function runServe(flags: ServeFlags): Promise<void> {
-  const { config, log } = await configure(flags);
+  const { config, log, file } = await configure(flags);
   logProcessWarnings(log);
   if (limitHeapGrowth()) log.debug({ heapGrowingPercent: HEAP_GROWING_PERCENT }, 'V8 heap growth between full collections limited');
-  const daemon = await startDaemon(config, log);
-  await waitForSignal(log, () => daemon.stop());
+  // Listening before the daemon starts: a SIGTERM right after the start-up line stops it gracefully.
+  const signals = watchStopSignals(log);
+  const daemon = await startDaemon(config, log, { configFile: file ?? null });
+  await signals.stopOnSignal(() => daemon.stop());
 }
+
+/** Go Dalga's words after `-create-tables`; a person running it reads a sentence, not a log line. */
+export const TABLES_CREATED = 'Table created successfully';
 
 export async function runCreateTables(flags: ServeFlags): Promise<void> {
   const { config, log } = await configure(flags);
   const store = await openStore(config, log);
   try {
     await store.createTables();
-    log.info({ store: describeStore(config, store) }, 'tables are ready');
+    log.debug({ store: describeStore(config, store) }, 'tables are ready');
   } finally {
     await store.close();
   }
+  // Go's command line gets Go's exact line (scripts may compare it); ours also names the store.
+  process.stdout.write(flags.goCommandLine ? `${TABLES_CREATED}\n` : `${TABLES_CREATED}: ${describeStore(config, store)}\n`);
 }
 
-async function configure(flags: ServeFlags): Promise<{ config: Config; log: Logger }> {
+async function configure(flags: ServeFlags): Promise<{ config: Config; log: Logger; file: string | undefined }> {
   const warnings: string[] = [];
   const loaded = await loadConfig({
     ...(flags.config ? { configPath: flags.config } : {}),
@@ -52,12 +61,13 @@ async function configure(flags: ServeFlags): Promise<{ config: Config; log: Logg
     env: process.env,
     flags: toConfigFlags(flags),
     warn: (msg) => warnings.push(msg),
+    ...(flags.goCommandLine ? { defaultStore: 'mysql' as const } : {}),
   });
   const level = flags.debug ? 'debug' : loaded.config.log.level;
   const log = await createLogger({ level });
   for (const msg of loaded.warnings.length ? loaded.warnings : warnings) log.warn(msg);
   log.debug({ file: loaded.file ?? '(none: defaults and environment)' }, 'configuration loaded');
-  return { config: loaded.config, log };
+  return { config: loaded.config, log, file: loaded.file };
 }
 
 function toConfigFlags(flags: ServeFlags): NonNullable<Parameters<typeof loadConfig>[0]['flags']> {
@@ -80,20 +90,35 @@ function parsePort(text: string): number {
   return port;
 }
 
-/** Resolves after a graceful stop on the first SIGINT/SIGTERM; a second signal aborts it. */
-function waitForSignal(log: Logger, stop: () => Promise<void>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let signalled = false;
+interface StopSignals {
+  /** Resolves after a graceful stop on the first SIGINT/SIGTERM; a second signal aborts it. */
+  stopOnSignal(stop: () => Promise<void>): Promise<void>;
+}
+
+function watchStopSignals(log: Logger): StopSignals {
+  let forced: (error: InterruptedError) => void = () => undefined;
+  const secondSignal = new Promise<never>((_, reject) => (forced = reject));
+  secondSignal.catch(() => undefined); // observed by stopOnSignal; may come before it runs
+  let received = 0;
+  const firstSignal = new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
-      if (signalled) {
-        reject(new InterruptedError(`${signal} again — stopped without waiting for running deliveries`));
+      received++;
+      if (received === 1) {
+        log.info({ signal }, 'stopping gracefully (send again to force)');
+        resolve();
         return;
       }
-      signalled = true;
-      log.info({ signal }, 'stopping gracefully (send again to force)');
-      stop().then(resolve, reject);
+      // Said in the log, in the log's format: nothing else is written to stderr (exit 130).
+      log.warn({ signal }, 'signalled again: stopping without waiting for running deliveries');
+      forced(new InterruptedError(`${signal} again — stopped without waiting for running deliveries`, { logged: true }));
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  return {
+    async stopOnSignal(stop) {
+      await firstSignal;
+      await Promise.race([stop(), secondSignal]);
+    },
+  };
 }

@@ -6,8 +6,11 @@ import type { RawTree } from './schema.js';
 
 const PREFIX = 'DALGA_';
 
-/** Read by the client or by loadConfig itself, not configuration keys. */
-const NOT_KEYS = new Set(['URL', 'TOKEN', 'CONFIG']);
+/**
+ * Read by the client or by loadConfig itself, not configuration keys. EXTRA_CA_CERTS is set by
+ * bin/dalga's shell line (it moves NODE_EXTRA_CA_CERTS there for client commands).
+ */
+const NOT_KEYS = new Set(['URL', 'TOKEN', 'CONFIG', 'EXTRA_CA_CERTS']);
 
 /** Names after the prefix (`JOBS_MAXRUNNING`), so suggestions compare the part a user typed. */
 const ENV_SUFFIXES: readonly string[] = ['STORE', ...KEYS.map((k) => envName(k.section, k.key).slice(PREFIX.length))];

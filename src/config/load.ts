@@ -7,7 +7,7 @@ import { ConfigError } from '../errors.js';
 import { envLayer } from './env.js';
 import { readConfigFile, searchConfig } from './file.js';
 import { ALL_PATHS, KEYS, STORE_KEY, keyPath } from './keys.js';
-import { type Config, ConfigKeyError, type DeepPartial, type RawTree, canonicalize, isPlainObject, validateConfig } from './schema.js';
+import { type Config, ConfigKeyError, type DeepPartial, type RawTree, type StoreKind, canonicalize, isPlainObject, validateConfig } from './schema.js';
 
 export type ConfigSource = 'default' | 'file' | 'env' | 'flag';
 
@@ -19,6 +19,11 @@ export interface LoadConfigOptions {
   /** Values from command-line flags; undefined means "not given" and never erases a file value. */
   flags?: DeepPartial<Config>;
   warn?: (msg: string) => void;
+  /**
+   * The store when no layer names one or gives MySQL settings (default SQLite). Go Dalga's own
+   * command line asks for MySQL: the original had no other store.
+   */
+  defaultStore?: StoreKind;
 }
 
 export interface LoadedConfig {
@@ -46,7 +51,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     ['flag', explained(() => canonicalize(flagsLayer(options.flags), warn), (key) => origin('flag', key))],
   ];
   const config = explained(
-    () => validateConfig(mergeLayers(layers.map(([, tree]) => tree)), warn),
+    () => validateConfig(withDefaultStore(mergeLayers(layers.map(([, tree]) => tree)), options.defaultStore), warn),
     (key) => origin(layerOf(layers, key) ?? 'file', key),
   );
   const sources = describeSources(layers, config);
@@ -98,6 +103,11 @@ function mergeLayers(trees: readonly RawTree[]): RawTree {
     }
   }
   return merged;
+}
+
+function withDefaultStore(tree: RawTree, store: StoreKind | undefined): RawTree {
+  if (store === undefined || (tree[STORE_KEY] !== undefined && tree[STORE_KEY] !== null) || 'mysql' in tree) return tree;
+  return { ...tree, [STORE_KEY]: store };
 }
 
 /** Runs `step`; a ConfigKeyError from it gains where the offending value came from. */

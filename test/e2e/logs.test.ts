@@ -84,6 +84,23 @@ describe('serve logs', () => {
     await expect.poll(async () => (await fetch(`${d.url}/jobs/quiet/1`)).status).toBe(404);
     const lines = await stopAndParse(d);
     expect(lines.filter((l) => l.level < 30)).toEqual([]);
-    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining([expect.stringMatching(/^dalga listening on /), 'shutting down', 'stopped']));
+    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining([expect.stringMatching(/^dalga \d+\.\d+\.\d+\S* listening on /), 'shutting down', 'stopped']));
+  });
+
+  it('a second SIGTERM while deliveries run is said in the log as JSON, and the exit is 130', async () => {
+    endpoint = await startEndpoint();
+    endpoint.hold = true;
+    daemon = await spawnDaemon({ env: { DALGA_ENDPOINT_BASEURL: endpoint.baseUrl } });
+    const d = daemon;
+    await put(d, '/jobs/held/1?one-off=true&immediate=true');
+    await endpoint.waitFor(1);
+    d.proc.kill('SIGTERM');
+    await expect.poll(() => d.stderr()).toContain('"msg":"shutting down"');
+    const closed = new Promise((resolve) => d.proc.once('close', resolve));
+    expect(await d.stop('SIGTERM')).toBe(130);
+    await closed;
+    const lines = d.stderr().split('\n').filter((l) => l !== '');
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ level: 40, signal: 'SIGTERM', msg: expect.stringContaining('without waiting') });
   });
 });

@@ -331,7 +331,8 @@ describe('loadConfig: environment and flags', () => {
     const cwd = await dirWith();
     const { warnings } = await load({
       cwd,
-      env: { DALGA_JOBS_MAXRUNNIN: '1', DALGA_NOPE: 'x', DALGA_URL: 'http://x', DALGA_TOKEN: 't', DALGA_CONFIG: '', HOME: '/root' },
+      // DALGA_EXTRA_CA_CERTS is set by bin/dalga itself (NODE_EXTRA_CA_CERTS moved aside).
+      env: { DALGA_JOBS_MAXRUNNIN: '1', DALGA_NOPE: 'x', DALGA_URL: 'http://x', DALGA_TOKEN: 't', DALGA_CONFIG: '', DALGA_EXTRA_CA_CERTS: '/ca.pem', HOME: '/root' },
     });
     expect(warnings).toEqual([
       'unknown environment variable DALGA_JOBS_MAXRUNNIN (did you mean DALGA_JOBS_MAXRUNNING?)',
@@ -341,6 +342,14 @@ describe('loadConfig: environment and flags', () => {
 });
 
 describe('loadConfig: store selection', () => {
+  it("is mysql with defaultStore (Go Dalga's command line) unless a layer says otherwise", async () => {
+    const empty = await dirWith({ 'dalga.toml': '' });
+    expect((await load({ cwd: empty, defaultStore: 'mysql' })).config.store).toBe('mysql');
+    const sqlite = await dirWith({ 'dalga.toml': 'store = "sqlite"\n' });
+    expect((await load({ cwd: sqlite, defaultStore: 'mysql' })).config.store).toBe('sqlite');
+    expect((await load({ cwd: empty, defaultStore: 'mysql', env: { DALGA_STORE: 'sqlite' } })).config.store).toBe('sqlite');
+  });
+
   it('is sqlite with no MySQL settings', async () => {
     const cwd = await dirWith({ 'dalga.toml': '[jobs]\nmaxRunning = 5\n' });
     expect((await load({ cwd })).config.store).toBe('sqlite');
