@@ -1,5 +1,6 @@
-// `npm run bench [-- --quick] [--only drain,lateness,api,scale,cli] [--store sqlite|mysql|both]
-//                [--runs N] [--markdown file] [--json file] [--profile dir]`
+// `npm run bench [-- --quick] [--only footprint,drain,lateness,api,scale,cli] [--store sqlite|mysql|both]
+//                [--runs N] [--markdown file] [--json file] [--profile dir] [--soak-minutes M]`
+// `npm run bench -- --vs-go [path to a Go Dalga build] [--quick] [--only drain,lateness,api] [--runs N]`
 // Starts everything itself on 127.0.0.1 — the endpoint (its own process), the daemons (the real
 // bin/dalga), the store (a temporary SQLite file; database `dalga_bench_<pid>` on the local MariaDB,
 // dropped at the end) — runs the benchmarks, and prints one table of medians with min–max.
@@ -8,26 +9,33 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { apiRun } from './api.js';
 import { cliRun } from './cli.js';
 import { drainRun } from './drain.js';
+import { footprintRun, soakRun } from './footprint.js';
+import { goDalgaVersion } from './lib/go-dalga.js';
 import { latenessRun } from './lateness.js';
 import { startEndpoint } from './lib/endpoint.js';
 import { describeMachine } from './lib/machine.js';
 import { killAll } from './lib/proc.js';
-import { markdownMachine, markdownTable, row, textTable } from './lib/report.js';
+import { markdownMachine, markdownPairTable, markdownTable, row, textPairTable, textTable } from './lib/report.js';
 import { createBenchDatabase, dropBenchDatabase, MYSQL_DB, mysqlServer } from './lib/store.js';
 import { scaleRun, scaleTable } from './scale.js';
+import { apiDrainRun, apiLatenessRun, apiThroughputRun, interleaved, pairRow, systems } from './vs-go.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BENCHES = ['drain', 'lateness', 'api', 'scale', 'cli'];
+const BENCHES = ['footprint', 'drain', 'lateness', 'api', 'scale', 'cli'];
+const VS_GO_BENCHES = ['drain', 'lateness', 'api'];
+/** `--vs-go` without a path: the reference build next to the repository, when it is there. */
+const DEFAULT_GO = resolve(ROOT, '../shared/reference/dalga-go-v3');
 
 // Quick mode is a smoke test of the whole harness (one run each, small sizes), under a minute.
 const FULL = {
   runs: 3,
+  idleRuns: 5,
   drainSizes: [10_000, 100_000],
   drainBudgetMs: 90_000,
   lateness: { count: 200, spreadMs: 20_000, leadMs: 3000, settleMs: 1000 },
@@ -37,6 +45,7 @@ const FULL = {
 };
 const QUICK = {
   runs: 1,
+  idleRuns: 1,
   drainSizes: [1_000],
   drainBudgetMs: 15_000,
   lateness: { count: 30, spreadMs: 1_500, leadMs: 1000, settleMs: 300 },
@@ -49,7 +58,10 @@ const MB = 2 ** 20;
 
 async function main() {
   const { values } = parseArgs({
+    args: withDefaultGoPath(process.argv.slice(2)),
     options: {
+      'vs-go': { type: 'string' },
+      'soak-minutes': { type: 'string' },
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       store: { type: 'string', default: 'both' },
@@ -61,15 +73,26 @@ async function main() {
     },
   });
   if (values.help) {
-    console.log('usage: npm run bench -- [--quick] [--only drain,lateness,api,scale,cli] [--store sqlite|mysql|both] [--runs N] [--markdown FILE] [--json FILE] [--profile DIR]');
+    console.log(
+      [
+        'usage: npm run bench -- [--quick] [--only footprint,drain,lateness,api,scale,cli] [--store sqlite|mysql|both] [--runs N]',
+        '                        [--markdown FILE] [--json FILE] [--profile DIR] [--soak-minutes M]',
+        '       npm run bench -- --vs-go [PATH] [--quick] [--only drain,lateness,api] [--runs N] [--markdown FILE] [--json FILE]',
+        `--vs-go runs dalga and a Go Dalga build (default ${DEFAULT_GO}) side by side on MariaDB.`,
+        '--soak-minutes M: with footprint, also sample an idle daemon\'s RSS for M minutes on each store.',
+      ].join('\n'),
+    );
     return 0;
   }
+  if (values['vs-go'] !== undefined) return vsGoMain(values);
   const plan = { ...(values.quick ? QUICK : FULL) };
   if (values.runs !== undefined) {
     plan.runs = Number(values.runs);
     if (!Number.isInteger(plan.runs) || plan.runs < 1) throw new Error(`--runs must be a positive integer, not ${values.runs}`);
   }
   const only = values.only ? values.only.split(',').map((s) => s.trim()) : BENCHES;
+  plan.soakMinutes = values['soak-minutes'] === undefined ? 0 : Number(values['soak-minutes']);
+  if (!(plan.soakMinutes >= 0)) throw new Error(`--soak-minutes must be a number of minutes, not ${values['soak-minutes']}`);
   for (const b of only) if (!BENCHES.includes(b)) throw new Error(`unknown benchmark ${JSON.stringify(b)}; choose from ${BENCHES.join(', ')}`);
   if (!['sqlite', 'mysql', 'both'].includes(values.store)) throw new Error(`--store must be sqlite, mysql or both`);
   let stores = values.store === 'both' ? ['sqlite', 'mysql'] : [values.store];
@@ -98,7 +121,7 @@ async function main() {
     const extraArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
     const nodeArgs = [...profileArgs, ...extraArgs];
     const ctx = { plan, stores, endpoint, rows, problems, log, nodeArgs };
-    const sections = { drain: benchDrain, lateness: benchLateness, api: benchApi, scale: benchScale, cli: benchCli };
+    const sections = { footprint: benchFootprint, drain: benchDrain, lateness: benchLateness, api: benchApi, scale: benchScale, cli: benchCli };
     for (const name of BENCHES) {
       if (!only.includes(name)) continue;
       const t0 = Date.now();
@@ -112,11 +135,100 @@ async function main() {
 
   console.log(`\n${textTable(rows)}\n`);
   machine.loadAfter = loadAverage();
+  machine.endDate = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s; load average before ${machine.loadBefore}, after ${machine.loadAfter}`);
   if (problems.length) console.log(`\nCORRECTNESS PROBLEMS:\n${problems.map((p) => `- ${p}`).join('\n')}`);
   const options = process.argv.slice(2).filter((a, i, all) => !['--markdown', '--json'].includes(a) && !['--markdown', '--json'].includes(all[i - 1]));
   if (values.markdown) writeFileSync(values.markdown, `${markdownMachine(machine, options.join(' '))}\n\n${markdownTable(rows)}\n`);
   if (values.json) writeFileSync(values.json, JSON.stringify({ machine, plan, rows, problems }, null, 2));
+  return problems.length ? 1 : 0;
+}
+
+/** `--vs-go` as the last argument or followed by another option means the default build. */
+function withDefaultGoPath(args) {
+  const i = args.indexOf('--vs-go');
+  if (i < 0 || (args[i + 1] !== undefined && !args[i + 1].startsWith('--'))) return args;
+  return [...args.slice(0, i + 1), DEFAULT_GO, ...args.slice(i + 1)];
+}
+
+const VS_GO_FULL = { ...FULL, drainBudgetMs: 400_000 };
+const VS_GO_QUICK = { ...QUICK, drainBudgetMs: 60_000 };
+
+/** The side-by-side run: dalga and Go Dalga on MariaDB, interleaved, each figure for both. */
+async function vsGoMain(values) {
+  const goBin = resolve(values['vs-go']);
+  if (!existsSync(goBin)) throw new Error(`no Go Dalga build at ${goBin}; give its path: --vs-go PATH (builds: ../shared/reference/README.md)`);
+  const goVersion = goDalgaVersion(goBin);
+  const plan = { ...(values.quick ? VS_GO_QUICK : VS_GO_FULL) };
+  if (values.runs !== undefined) {
+    plan.runs = Number(values.runs);
+    if (!Number.isInteger(plan.runs) || plan.runs < 1) throw new Error(`--runs must be a positive integer, not ${values.runs}`);
+  }
+  const only = values.only ? values.only.split(',').map((x) => x.trim()) : VS_GO_BENCHES;
+  for (const b of only) if (!VS_GO_BENCHES.includes(b)) throw new Error(`--vs-go runs ${VS_GO_BENCHES.join(', ')}, not ${JSON.stringify(b)}`);
+  ensureBuilt();
+  if (!(await mysqlReachable())) throw new Error('--vs-go needs MariaDB on 127.0.0.1:3306 (root, no password)');
+  const machine = await describeMachine({ mysql: true });
+  machine.goDalga = `${goBin} (${goVersion})`;
+  console.log(`dalga vs Go Dalga ${values.quick ? '(quick) ' : ''}— ${machine.date}, ${machine.nproc} CPUs, Node ${machine.node}, MariaDB ${machine.mariadb}, Go Dalga ${goVersion}`);
+  console.log(`interleaved runs (A B B A …), ${plan.runs} of each; every job through each server's own API, ${'16'} PUTs at a time`);
+  const started = Date.now();
+  machine.loadBefore = loadAverage();
+  const extraArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const both = systems(goBin, extraArgs);
+  const pairs = [];
+  const problems = [];
+  const log = (line) => console.log(line);
+  const endpoint = await startEndpoint();
+  await createBenchDatabase();
+  // Every run of a system: [name, run] in the interleaved order; results keyed by system.
+  const runBoth = async (label, fn) => {
+    const out = { dalga: [], go: [] };
+    for (const [name, run] of interleaved(plan.runs, ['dalga', 'go'])) {
+      const result = await fn(both[name], `${name}_${run}`);
+      for (const p of result.problems ?? []) problems.push(`${both[name].label} ${label} run ${run + 1}: ${p}`);
+      out[name].push(result);
+    }
+    return out;
+  };
+  try {
+    if (only.includes('drain')) {
+      log('drain: N one-off jobs PUT through the API, all due at one instant after the last PUT; jobs/s from the first to the last POST');
+      for (const n of plan.drainSizes) {
+        const r = await runBoth(`drain ${n}`, (system, tag) => apiDrainRun({ system, n, endpoint, tag: `${tag}_${n}`, log, budgetMs: plan.drainBudgetMs }));
+        const size = n.toLocaleString('en');
+        pairs.push(pairRow(`drain ${size} jobs`, 'jobs/s', true, r.dalga.map((x) => x.rate), r.go.map((x) => x.rate)));
+        pairs.push(pairRow(`CPU per job, drain ${size}`, 'ms', false, r.dalga.map((x) => x.cpuPerJob), r.go.map((x) => x.cpuPerJob), 3));
+        pairs.push(pairRow(`peak RSS, drain ${size}`, 'MB', false, r.dalga.map((x) => x.peakRss / MB), r.go.map((x) => x.peakRss / MB)));
+        pairs.push(pairRow(`RSS idle, 2 s after start`, 'MB', false, r.dalga.map((x) => x.idleRss / MB), r.go.map((x) => x.idleRss / MB), 1));
+      }
+    }
+    if (only.includes('lateness')) {
+      const { count, spreadMs, leadMs, settleMs } = plan.lateness;
+      log(`lateness: ${count} one-off jobs due at whole seconds over ${spreadMs / 1000} s; arrival minus dalga-sched`);
+      const r = await runBoth('lateness', (system, tag) => apiLatenessRun({ system, count, spreadMs, leadMs, settleMs, endpoint, tag, log }));
+      for (const p of ['p50', 'p99', 'max']) pairs.push(pairRow(`lateness ${p}, ${count} jobs`, 'ms', false, r.dalga.map((x) => x[p]), r.go.map((x) => x[p]), 1));
+    }
+    if (only.includes('api')) {
+      log(`api: autocannon, 16 connections, ${plan.api.seconds} s per method`);
+      const r = await runBoth('api', (system, tag) => apiThroughputRun({ system, ...plan.api, endpoint, tag, log }));
+      pairs.push(pairRow('PUT requests/s', 'req/s', true, r.dalga.map((x) => x.put.rps), r.go.map((x) => x.put.rps)));
+      pairs.push(pairRow('PUT p99 latency', 'ms', false, r.dalga.map((x) => x.put.p99), r.go.map((x) => x.put.p99)));
+      pairs.push(pairRow('GET requests/s', 'req/s', true, r.dalga.map((x) => x.get.rps), r.go.map((x) => x.get.rps)));
+      pairs.push(pairRow('GET p99 latency', 'ms', false, r.dalga.map((x) => x.get.p99), r.go.map((x) => x.get.p99)));
+    }
+  } finally {
+    await endpoint.close();
+    await dropBenchDatabase().catch((err) => console.error(`cannot drop ${MYSQL_DB}: ${err.message}`));
+  }
+  console.log(`\n${textPairTable(pairs)}\n`);
+  machine.loadAfter = loadAverage();
+  machine.endDate = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s; load average before ${machine.loadBefore}, after ${machine.loadAfter}`);
+  if (problems.length) console.log(`\nCORRECTNESS PROBLEMS:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+  const options = process.argv.slice(2).filter((a, i, all) => !['--markdown', '--json'].includes(a) && !['--markdown', '--json'].includes(all[i - 1]));
+  if (values.markdown) writeFileSync(values.markdown, `${markdownMachine(machine, options.join(' '))}\n\n${markdownPairTable(pairs)}\n`);
+  if (values.json) writeFileSync(values.json, JSON.stringify({ machine, plan, pairs, problems }, null, 2));
   return problems.length ? 1 : 0;
 }
 
@@ -132,6 +244,28 @@ async function repeat(ctx, label, fn) {
 }
 
 const judge = (value, ok) => (Number.isFinite(value) ? ok(value) : null);
+
+async function benchFootprint(ctx) {
+  ctx.log(`footprint: VmRSS of an idle daemon 2 s after it listens, ${ctx.plan.idleRuns} starts per store`);
+  for (const kind of ctx.stores) {
+    const results = [];
+    for (let run = 0; run < ctx.plan.idleRuns; run++) {
+      results.push(await footprintRun({ nodeArgs: ctx.nodeArgs, kind, endpoint: ctx.endpoint, runTag: String(run), log: ctx.log }));
+    }
+    const rss = results.map((x) => x.rss / MB);
+    ctx.rows.push(row('footprint', 'RSS idle, 2 s after start', kind, 'MB', rss, { digits: 1, target: { text: '≤ 60 MB (every run)', met: judge(Math.max(...rss), (v) => v <= 60) } }));
+    if (ctx.plan.soakMinutes > 0) {
+      const soak = await soakRun({ nodeArgs: ctx.nodeArgs, kind, endpoint: ctx.endpoint, minutes: ctx.plan.soakMinutes, log: ctx.log });
+      ctx.rows.push(
+        row('footprint', `RSS idle, highest over a ${ctx.plan.soakMinutes}-minute soak`, kind, 'MB', [soak.maxRss / MB], {
+          digits: 1,
+          target: { text: '≤ 60 MB', met: judge(soak.maxRss / MB, (v) => v <= 60) },
+        }),
+      );
+      ctx.rows.push(row('footprint', `RSS idle, at the end of the soak`, kind, 'MB', [soak.endRss / MB], { digits: 1 }));
+    }
+  }
+}
 
 async function benchDrain(ctx) {
   ctx.log('drain: N one-off jobs already due; jobs/s from first to last POST received');
@@ -154,16 +288,21 @@ async function benchDrain(ctx) {
         mysqlRate[n] = r.summary.median;
         r.target = { text: '≥ 5,000', met: judge(r.summary.median, (v) => v >= 5000) };
       }
+      if (instances === 3 && kind === 'mysql') {
+        // Three instances on one machine should not deliver slower than one.
+        r.target = { text: '≥ 1 instance', met: judge(r.summary.median, (v) => v >= mysqlRate[n]) };
+      }
       if (instances === 1 && kind === 'sqlite') {
-        const floor = Math.max(5000, mysqlRate[n] ?? 0);
-        r.target = { text: `≥ 5,000 and > MariaDB`, met: judge(r.summary.median, (v) => v >= floor) };
+        // pg-boss (batches of 5,000), the fastest peer measured on this machine with the same work.
+        const floor = Math.max(18_800, mysqlRate[n] ?? 0);
+        r.target = { text: `> MariaDB and ≥ 18,800 (pg-boss)`, met: judge(r.summary.median, (v) => v >= floor) };
       }
       ctx.rows.push(r);
       cpuRows.push(row('drain', `daemon CPU per job, ${n.toLocaleString('en')} jobs x${instances}`, kind, 'ms', results.map((x) => x.daemonCpuPerJob), { digits: 2 }));
       rssRows.push(
-        // A ceiling: judged on the highest run, not the median.
+        // A ceiling: judged on the highest run, not the median; the target is for one instance.
         row('drain', `peak RSS, ${n.toLocaleString('en')} jobs x${instances}`, kind, 'MB', results.map((x) => x.peakRss / MB), {
-          target: { text: '≤ 150 MB (every run)', met: judge(Math.max(...results.map((x) => x.peakRss / MB)), (v) => v <= 150) },
+          ...(instances === 1 ? { target: { text: '≤ 90 MB (every run)', met: judge(Math.max(...results.map((x) => x.peakRss / MB)), (v) => v <= 90) } } : {}),
         }),
       );
     }
@@ -261,13 +400,17 @@ function median(values) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Build dist/ when it is missing or older than src/: stale code would give meaningless figures. */
+/**
+ * Build dist/ when it is missing or older than src/: stale code would give meaningless figures.
+ * bin/dalga runs the esbuild bundle (dist/bundle), made from tsc's output: both are rebuilt.
+ */
 function ensureBuilt() {
-  const main = join(ROOT, 'dist/cli/main.js');
-  if (existsSync(main) && newestMtime(join(ROOT, 'src')) <= statSync(main).mtimeMs) return;
-  console.log('building dist/ (tsc -p tsconfig.build.json)…');
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
-  if (r.status !== 0 || !existsSync(main)) throw new Error('the build failed; fix it or run `npm run build` and retry');
+  const bundle = join(ROOT, 'dist/bundle/main.js');
+  if (existsSync(bundle) && newestMtime(join(ROOT, 'src')) <= statSync(bundle).mtimeMs) return;
+  console.log('building dist/ (tsc -p tsconfig.build.json, then scripts/bundle-cli.mjs)…');
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit', cwd: ROOT });
+  const bundled = tsc.status === 0 && spawnSync(process.execPath, [join(ROOT, 'scripts/bundle-cli.mjs')], { stdio: 'inherit', cwd: ROOT }).status === 0;
+  if (!bundled || !existsSync(bundle)) throw new Error('the build failed; fix it or run `npm run build` and retry');
 }
 
 function newestMtime(dir) {
