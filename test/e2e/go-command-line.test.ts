@@ -76,7 +76,7 @@ describe.skipIf(skipMysql() || skipGoReference())("Go Dalga's command lines agai
     expect(created.status).toBe(0);
     expect(created.stderr).not.toMatch(/"level":[5-6]\d|dalga: /);
     const tables = await db.withAdmin(async (c) => (await c.query('SHOW TABLES'))[0] as Record<string, string>[]);
-    expect(tables.map((row) => Object.values(row)[0]).sort()).toEqual(['dalga', 'dalga_instances']);
+    expect(tables.map((row) => Object.values(row)[0])).toEqual(expect.arrayContaining(['dalga', 'dalga_instances']));
 
     const daemon = await serve(words(lines[1]!).slice(1));
     try {
