@@ -74,13 +74,31 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const q = postgresQueries(options.schema, table);
   // The first contact, for a clear error when the server is not there.
   try {
-    const client = await pool.connect();
+    const client = await checkout(pool);
     client.release();
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw unavailable(err, where, options) ?? err;
   }
   return new PostgresStore(pool, q, options, where, connection);
+}
+
+/**
+ * A pooled connection with an 'error' listener while it is checked out: pg emits the socket's
+ * error on the client as well as failing its queries, and an 'error' nobody listens to ends
+ * the process. The pool itself listens only while the connection is idle.
+ */
+export async function checkout(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  // The statement in progress fails with the same error; a dead connection is not reused.
+  const ignore = (): void => undefined;
+  client.on('error', ignore);
+  const release = client.release;
+  client.release = (err?: Error | boolean) => {
+    client.removeListener('error', ignore);
+    release(err);
+  };
+  return client;
 }
 
 function connectionConfig(options: PostgresStoreOptions): pg.ClientConfig {
@@ -146,7 +164,7 @@ class PostgresStore implements Store {
   }
 
   async createTables(): Promise<void> {
-    const target = postgresMigrationTarget(() => this.pool.connect(), this.q, this.where, this.options.log);
+    const target = postgresMigrationTarget(() => checkout(this.pool), this.q, this.where, this.options.log);
     await this.guard(() => runMigrations(target, POSTGRES_MIGRATIONS, this.options.log));
   }
 
@@ -309,13 +327,13 @@ class PostgresStore implements Store {
   /** A prepared statement, named by its text. */
   private exec<R extends pg.QueryResultRow = pg.QueryResultRow>(client: pg.PoolClient, sql: string, params: readonly unknown[]): Promise<pg.QueryResult<R>> {
     let name = this.names.get(sql);
-    if (name === undefined) this.names.set(sql, (name = `dalga_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`));
+    if (name === undefined) this.names.set(sql, (name = statementName(sql)));
     return client.query<R>({ name, text: sql, values: params as unknown[] });
   }
 
   /** A connection that failed below SQL (lost, timed out) may still get a late answer: it is destroyed, not reused. */
   private async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await checkout(this.pool);
     let broken = false;
     try {
       return await fn(client);
@@ -361,6 +379,11 @@ class PostgresStore implements Store {
       throw unavailable(err, this.where, this.options) ?? err;
     }
   }
+}
+
+/** The prepared statement's name: from its text, so one name never means two statements. */
+export function statementName(sql: string): string {
+  return `dalga_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
 }
 
 /** The error's code for messages: a SQLSTATE, a Node network code, or a name for pg's own errors. */
