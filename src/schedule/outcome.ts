@@ -1,6 +1,7 @@
 // What to do with a job after one delivery attempt (spec §4).
 import type { Job, Outcome } from './job.js';
 import { isOneOff, nextOccurrence, type SchedulingConfig } from './occurrence.js';
+import { checkInstant } from './instant-range.js';
 import { nextRetry, type RetryConfig } from './retry.js';
 
 /** An HTTP status from the endpoint, or why there was none (`timeout`, `connection refused`, …). */
@@ -25,7 +26,9 @@ function statusOf(result: DeliveryResult): number | undefined {
  * error: retried at nextRetry, next_sched unchanged, failures + 1. When retries are exhausted a
  * periodic job gives this occurrence up and moves to its next regular one, and a one-off job is
  * disabled (next_run null) and kept for someone to look at; failures keeps counting in both, as
- * no attempt succeeded. Throws DurationError if the job's interval cannot be read.
+ * no attempt succeeded. Throws DurationError if the job's interval cannot be read, and
+ * InstantRangeError when the next run falls outside the representable range (year 9999): no
+ * store can hold it, and the caller disables the job with that reason.
  */
 export function decideOutcome(
   job: Job,
@@ -41,17 +44,18 @@ export function decideOutcome(
   if (status === 204 || (status === 200 && oneOff)) return { kind: 'delete', ...claim };
   const attempt = { lastRun: now, lastStatus: statusText(result) };
   if (status === 200) {
-    const next = nextOccurrence(job, now, cfg.scheduling, random);
+    const next = checkInstant(nextOccurrence(job, now, cfg.scheduling, random), 'next run');
     return { kind: 'update', ...claim, ...attempt, nextRun: next, nextSched: next, failures: 0 };
   }
   const failures = job.failures + 1;
   const retryAt = nextRetry(cfg.retry, now, job.nextSched);
   if (retryAt !== null) {
+    checkInstant(retryAt, 'next retry');
     return { kind: 'update', ...claim, ...attempt, nextRun: retryAt, nextSched: job.nextSched, failures };
   }
   if (oneOff) {
     return { kind: 'update', ...claim, ...attempt, nextRun: null, nextSched: job.nextSched, failures };
   }
-  const next = nextOccurrence(job, now, cfg.scheduling, random);
+  const next = checkInstant(nextOccurrence(job, now, cfg.scheduling, random), 'next run');
   return { kind: 'update', ...claim, ...attempt, nextRun: next, nextSched: next, failures };
 }

@@ -5,6 +5,7 @@ import type { Job, Outcome } from '../schedule/job.js';
 import { decideOutcome, type DeliveryResult, type OutcomeConfig } from '../schedule/outcome.js';
 import { parseIsoDuration } from '../schedule/duration.js';
 import { isValidZone } from '../schedule/zone.js';
+import { StoreUnavailableError } from '../errors.js';
 import type { Store } from '../store/store.js';
 
 export interface SchedulerOptions {
@@ -59,12 +60,17 @@ export class Scheduler {
   /** POSTs finished so far, and how many of them finished while the last claim was in flight. */
   private deliveriesFinished = 0;
   private finishedDuringClaim = 0;
-  private pending: Outcome[] = [];
+  /** Outcomes waiting to be written, each with the job as it was claimed (to set a bad row aside). */
+  private pending: PendingOutcome[] = [];
   private flushing: Promise<void> | undefined;
   private stopping = false;
   private loopDone: Promise<void> | undefined;
   private wake = new AbortController();
   private sleepingUntil = Number.POSITIVE_INFINITY;
+  /** The earliest next run announced (notify, a recorded retry) that the coming sleep must honour. */
+  private announcedAt = Number.POSITIVE_INFINITY;
+  /** Back-off while due rows are locked by another session (a claim took fewer than were due). */
+  private lockedBackoff = 0;
   private readonly deliveries = new Set<Promise<void>>();
   private readonly abortDeliveries = new AbortController();
   private idleWaiters: (() => void)[] = [];
@@ -72,9 +78,12 @@ export class Scheduler {
   private flushScheduled = false;
   /** The last claim filled every free slot: a backlog is being drained. */
   private busy = false;
+  /** Jobs claimed ahead of their instant wait here: one timer for all of them. */
+  private readonly dueWaits: DueWaits;
 
   constructor(options: SchedulerOptions) {
     this.opts = options;
+    this.dueWaits = new DueWaits(options.clock, this.abortDeliveries.signal);
   }
 
   /** Jobs claimed by this instance and not yet recorded. */
@@ -89,6 +98,8 @@ export class Scheduler {
   /** A job was scheduled or enabled to run at `nextRun`: wake up now if that is earlier than planned. */
   notify(nextRun: number): void {
     if (nextRun < this.sleepingUntil) this.interrupt();
+    // Not asleep (claiming, or between sleeps): the next sleep ends by then at the latest.
+    this.announcedAt = Math.min(this.announcedAt, nextRun);
   }
 
   /**
@@ -101,23 +112,35 @@ export class Scheduler {
     return claimed;
   }
 
-  /** Stop claiming; let running deliveries finish within `timeoutMs`, abort the rest; store what finished. */
+  /**
+   * Stop claiming; let running deliveries finish, abort the rest; store what finished. All of it
+   * within `timeoutMs`, whatever the store does: a store that hangs or fails leaves the claims in
+   * place (removing or expiring the instance row releases them; the jobs run again, never lost).
+   */
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
     this.interrupt();
-    await this.loopDone;
-    const finished = this.idle();
-    const { clock } = this.opts;
+    const { clock, log } = this.opts;
     const timer = new AbortController();
-    await Promise.race([finished, clock.sleep(timeoutMs, timer.signal)]);
-    timer.abort();
-    if (this.delivering > 0) {
-      this.opts.log.warn({ running: this.delivering }, 'shutdown timeout: aborting running deliveries; their jobs are released');
-      this.abortDeliveries.abort();
-      this.opts.delivery.abortRunning();
-      await Promise.allSettled([...this.deliveries]);
+    // Deliveries may take the time but a little kept back to record their outcomes.
+    const forDeliveries = timeoutMs - Math.min(500, Math.floor(timeoutMs / 5));
+    const deliveriesEnd = clock.sleep(forDeliveries, timer.signal);
+    const expired = clock.sleep(timeoutMs, timer.signal).then(() => false);
+    try {
+      await Promise.race([(this.loopDone ?? Promise.resolve()).then(() => this.idle()), deliveriesEnd]);
+      if (this.delivering > 0) {
+        log.warn({ running: this.delivering }, 'shutdown timeout: aborting running deliveries; their jobs are released');
+        this.abortDeliveries.abort();
+        this.opts.delivery.abortRunning();
+        await Promise.race([Promise.allSettled([...this.deliveries]), expired]);
+      }
+      const stored = await Promise.race([this.flush().then(() => true), expired]);
+      if (!stored || this.pending.length > 0) {
+        log.warn({ outcomes: this.pending.length }, 'shutdown: outcomes not recorded (the store does not answer); their jobs run again once released');
+      }
+    } finally {
+      timer.abort();
     }
-    await this.flush();
   }
 
   private async loop(): Promise<void> {
@@ -127,17 +150,20 @@ export class Scheduler {
         // Let deliveries that finish in the same turn of the event loop free their slots
         // together, so claims (and their transactions) come in batches, not one job at a time.
         await yieldToIo();
-        const free = this.freeSlots();
-        if (this.busy && free < this.batchSize() && this.delivering > 0) {
+        const limit = this.claimLimit();
+        if (limit === 0 && this.delivering > 0) {
           await this.sleep(this.opts.clock.now() + this.opts.scanFrequencyMs); // until enough slots free up
           continue;
         }
-        const claimed = free > 0 ? await this.claimAndDispatch(free) : 0;
+        const claimed = limit > 0 ? await this.claimAndDispatch(limit) : 0;
         backoff = 0;
         // Every free slot filled: more may be due right now.
-        this.busy = claimed > 0 && claimed === free;
-        if (this.busy) continue;
-        await this.sleepUntilNextDue(free > 0);
+        this.busy = claimed > 0 && claimed === limit;
+        if (this.busy) {
+          this.lockedBackoff = 0;
+          continue;
+        }
+        await this.sleepUntilNextDue(limit > 0);
       } catch (err) {
         backoff = Math.min(MAX_BACKOFF_MS, Math.max(backoff * 2, 100));
         this.opts.onStoreError?.(err);
@@ -147,6 +173,13 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Sleep until the earliest unclaimed job falls due (claimed ahead by claimAheadMs), or for the
+   * scan frequency. A job already due after a claim that took fewer than it asked for is held by
+   * another session (a peer's claim in progress, an operator's SELECT … FOR UPDATE; SKIP LOCKED
+   * passed it over): claiming again at once would spin, so the loop backs off, from 10 ms
+   * doubling up to the scan frequency — the longest any due job waits for a scan anyway.
+   */
   private async sleepUntilNextDue(hasFreeSlot: boolean): Promise<void> {
     const { clock, store, scanFrequencyMs } = this.opts;
     const now = clock.now();
@@ -155,14 +188,21 @@ export class Scheduler {
       const next = await store.nextDueAt();
       if (next !== null) until = Math.min(until, next - (this.opts.claimAheadMs ?? 0));
     }
-    if (until <= now) return;
+    if (until > now) {
+      this.lockedBackoff = 0;
+    } else if (hasFreeSlot) {
+      this.lockedBackoff = Math.min(scanFrequencyMs, Math.max(MIN_LOCKED_BACKOFF_MS, this.lockedBackoff * 2));
+      until = now + this.lockedBackoff;
+    }
     await this.sleep(until);
   }
 
   private async sleep(until: number): Promise<void> {
-    if (this.stopping) return;
-    this.sleepingUntil = until;
-    await this.opts.clock.sleep(until - this.opts.clock.now(), this.wake.signal);
+    const end = Math.min(until, this.announcedAt);
+    this.announcedAt = Number.POSITIVE_INFINITY;
+    if (this.stopping || end <= this.opts.clock.now()) return;
+    this.sleepingUntil = end;
+    await this.opts.clock.sleep(end - this.opts.clock.now(), this.wake.signal);
     this.sleepingUntil = Number.POSITIVE_INFINITY;
     if (this.wake.signal.aborted) this.wake = new AbortController();
   }
@@ -172,23 +212,31 @@ export class Scheduler {
   }
 
   /**
-   * How many more jobs to claim. jobs.maxRunning bounds the POSTs in progress; outcomes still
-   * being written do not hold a slot, so claiming overlaps with recording (a write waits on the
-   * database's commit), but at most maxRunning of them may be waiting.
-   * A claim may also run ahead by as many POSTs as finished during the previous claim's round
-   * trip: while a backlog drains against a fast endpoint, those slots free up before the claim
-   * commits, so the next batch is larger and the database commits less often per job. Against a
-   * slow endpoint nothing finishes that fast, and no job waits here that another instance could
-   * have taken.
+   * THE CLAIM SIZE RULE: how many jobs the next claim asks for; 0 = wait for slots first.
+   * - Slots: jobs.maxRunning bounds the POSTs in progress. Claimed jobs still waiting for a POST
+   *   slot count as taken; outcomes still being written do not (claiming overlaps recording, as
+   *   a write waits on the database's commit), but at most maxRunning of those may be waiting
+   *   (claimed and unrecorded jobs stay below 2 × maxRunning).
+   * - Run-ahead: a claim may ask for as many more as POSTs finished during the previous claim's
+   *   round trip. While a backlog drains against a fast endpoint those slots free up before the
+   *   claim commits, so batches grow and the database commits less often per job; against a slow
+   *   endpoint nothing finishes that fast, and no job waits here that another instance could take.
+   * - Batching: while draining (the previous claim filled every slot it asked for), wait until a
+   *   quarter of maxRunning is free — one claim transaction per batch rather than per few jobs —
+   *   unless no POST is running (nothing else would free a slot).
+   * Never more than maxRunning at once.
    */
-  private freeSlots(): number {
+  private claimLimit(): number {
     const max = this.opts.maxRunning;
     const idleSlots = max - this.delivering - this.queued.length;
-    const ahead = Math.min(this.finishedDuringClaim, max);
-    return Math.max(0, Math.min(max, idleSlots + ahead, 2 * max - this.inFlight));
+    const runAhead = Math.min(this.finishedDuringClaim, max);
+    const free = Math.max(0, Math.min(max, idleSlots + runAhead, 2 * max - this.inFlight));
+    const batch = Math.max(1, Math.floor(max / 4));
+    if (this.busy && free < batch && this.delivering > 0) return 0;
+    return free;
   }
 
-  private async claimAndDispatch(limit = this.freeSlots()): Promise<number> {
+  private async claimAndDispatch(limit = this.claimLimit()): Promise<number> {
     if (limit <= 0) return 0;
     const { store, clock, instanceId } = this.opts;
     const finishedBefore = this.deliveriesFinished;
@@ -219,7 +267,7 @@ export class Scheduler {
     if (!(await this.waitUntilDue(job))) {
       // Shutdown came first: leave the job claimed; removing the instance row releases it.
       this.deliveryDone();
-      this.finish([]);
+      this.finish(job, undefined);
       return;
     }
     const startedAt = clock.now();
@@ -236,28 +284,23 @@ export class Scheduler {
       if ('error' in result && result.error === 'aborted' && this.abortDeliveries.signal.aborted) {
         // Shutdown cut it short: leave the job claimed; removing the instance row releases it.
         this.deliveryDone();
-        this.finish([]);
+        this.finish(job, undefined);
         return;
       }
       outcome = this.decide(job, result);
     }
     this.deliveryDone();
     this.opts.onAttempt?.({ job, result, outcome, startedAt, finishedAt: clock.now() });
-    this.finish([outcome]);
+    this.finish(job, outcome);
   }
 
   /** A job claimed ahead of time waits for its instant; never fires early. False on shutdown. */
-  private async waitUntilDue(job: Job): Promise<boolean> {
-    const { clock } = this.opts;
-    const signal = this.abortDeliveries.signal;
-    while (job.nextRun !== null && clock.now() < job.nextRun && !signal.aborted) {
-      await clock.sleep(job.nextRun - clock.now(), signal);
-    }
-    return !signal.aborted;
+  private waitUntilDue(job: Job): Promise<boolean> {
+    return this.dueWaits.until(job.nextRun ?? Number.NEGATIVE_INFINITY);
   }
 
   private deliveryDone(): void {
-    const before = this.freeSlots();
+    const before = this.claimLimit();
     this.delivering--;
     this.deliveriesFinished++;
     const next = this.queued.shift();
@@ -265,18 +308,9 @@ export class Scheduler {
     this.wakeForSlots(before);
   }
 
-  /**
-   * While draining a backlog, claim in batches of at least a quarter of maxRunning (one claim
-   * transaction, and one commit, per batch rather than per few jobs); otherwise as soon as a slot frees.
-   */
-  private batchSize(): number {
-    return Math.max(1, Math.floor(this.opts.maxRunning / 4));
-  }
-
+  /** A claim waiting for slots (claimLimit 0) is woken when the rule lets it claim again. */
   private wakeForSlots(before: number): void {
-    const after = this.freeSlots();
-    const threshold = this.busy ? this.batchSize() : 1;
-    if ((before < threshold && after >= threshold) || (this.busy && this.delivering === 0)) this.interrupt();
+    if (before === 0 && this.claimLimit() > 0) this.interrupt();
   }
 
   private decide(job: Job, result: DeliveryResult): Outcome {
@@ -290,12 +324,13 @@ export class Scheduler {
     }
   }
 
-  private finish(outcomes: Outcome[]): void {
-    if (outcomes.length === 0) {
+  /** No outcome: shutdown cut the attempt short and the job stays claimed. */
+  private finish(job: Job, outcome: Outcome | undefined): void {
+    if (outcome === undefined) {
       this.release(1);
       return;
     }
-    this.pending.push(...outcomes);
+    this.pending.push({ job, outcome });
     this.scheduleFlush();
   }
 
@@ -324,26 +359,109 @@ export class Scheduler {
     while (this.pending.length > 0) {
       const batch = this.pending;
       this.pending = [];
-      try {
-        await this.opts.store.recordOutcomes(batch);
+      const failed = await this.write(batch);
+      if (failed === undefined) {
         backoff = 0;
-        this.release(batch.length);
-      } catch (err) {
-        // Keep them: an outcome is never dropped while the process lives.
-        this.pending = batch.concat(this.pending);
-        this.opts.onStoreError?.(err);
-        backoff = Math.min(MAX_BACKOFF_MS, Math.max(backoff * 2, 100));
-        this.opts.log.warn({ err: errorText(err), outcomes: batch.length, retryInMs: backoff }, 'cannot record outcomes; retrying');
-        // On shutdown with the database gone, give up: the claims are released when the
-        // instance row goes (or expires), and the jobs run again — at least once, never lost.
-        if (this.stopping && ++this.shutdownFlushFailures >= 3) return;
-        await this.opts.clock.sleep(backoff);
+        continue;
       }
+      // The store is unreachable: keep them, an outcome is never dropped while the process lives.
+      this.pending = failed.unwritten.concat(this.pending);
+      this.opts.onStoreError?.(failed.err);
+      backoff = Math.min(MAX_BACKOFF_MS, Math.max(backoff * 2, 100));
+      this.opts.log.warn({ err: errorText(failed.err), outcomes: failed.unwritten.length, retryInMs: backoff }, 'cannot record outcomes; retrying');
+      // On shutdown with the database gone, give up: the claims are released when the
+      // instance row goes (or expires), and the jobs run again — at least once, never lost.
+      if (this.stopping && ++this.shutdownFlushFailures >= 3) return;
+      await this.opts.clock.sleep(backoff);
     }
   }
 
+  /**
+   * Write a batch of outcomes. Only a lost connection or an unavailable store (which every row
+   * would meet) fails it as a whole: answers what is left unwritten, to retry. Any other failure
+   * is some row's, so the batch is written row by row and only the rows that fail on their own
+   * are set aside; the others land.
+   */
+  private async write(batch: PendingOutcome[]): Promise<{ unwritten: PendingOutcome[]; err: unknown } | undefined> {
+    let batchError: unknown;
+    try {
+      await this.opts.store.recordOutcomes(batch.map((p) => p.outcome));
+      this.recorded(batch);
+      return undefined;
+    } catch (err) {
+      if (isUnavailable(err)) return { unwritten: batch, err };
+      batchError = err;
+    }
+    if (batch.length > 1) this.opts.log.warn({ err: errorText(batchError), outcomes: batch.length }, 'cannot record a batch of outcomes; writing them one by one');
+    for (let i = 0; i < batch.length; i++) {
+      const one = batch[i]!;
+      let rowError = batchError;
+      if (batch.length > 1) {
+        try {
+          await this.opts.store.recordOutcomes([one.outcome]);
+          this.recorded([one]);
+          continue;
+        } catch (err) {
+          if (isUnavailable(err)) return { unwritten: batch.slice(i), err };
+          rowError = err;
+        }
+      }
+      const unavailable = await this.setAside(one, rowError);
+      if (unavailable !== undefined) return { unwritten: batch.slice(i), err: unavailable };
+    }
+    return undefined;
+  }
+
+  /**
+   * A row whose outcome the store refuses is disabled with the reason (kept for someone to look
+   * at, like any job that cannot be scheduled); if even that is refused, the outcome is dropped
+   * with an error log and the claim stays until the instance row goes. Answers the error when
+   * the store became unavailable meanwhile (nothing was decided).
+   */
+  private async setAside({ job, outcome }: PendingOutcome, cause: unknown): Promise<unknown> {
+    const { log, clock } = this.opts;
+    const reason = `cannot record outcome: ${errorText(cause)}`.slice(0, 255);
+    const disabled: Outcome = {
+      ...outcome,
+      kind: 'update',
+      nextRun: null,
+      nextSched: job.nextSched,
+      lastRun: outcome.kind === 'update' ? outcome.lastRun : clock.now(),
+      lastStatus: reason,
+      failures: job.failures + 1,
+    };
+    try {
+      await this.opts.store.recordOutcomes([disabled]);
+      log.error({ path: job.path, body: job.body, reason }, 'job disabled: its outcome cannot be stored');
+    } catch (err) {
+      if (isUnavailable(err)) return err;
+      log.error({ path: job.path, body: job.body, reason, err: errorText(err) }, 'outcome dropped: the job cannot be stored, not even disabled');
+    }
+    this.release(1);
+    return undefined;
+  }
+
+  /** Written: free the claims, and wake for the earliest next run among them (a retry may be soon). */
+  private recorded(batch: readonly PendingOutcome[]): void {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const { outcome } of batch) {
+      if (outcome.kind === 'update' && outcome.nextRun !== null) earliest = Math.min(earliest, outcome.nextRun);
+    }
+    this.release(batch.length);
+    if (earliest !== Number.POSITIVE_INFINITY) this.announce(earliest);
+  }
+
+  /** A job became claimable at `at` behind the loop's back: the loop's sleep ends by then. */
+  private announce(at: number): void {
+    if (Number.isFinite(this.sleepingUntil)) {
+      if (at < this.sleepingUntil) this.interrupt();
+      return;
+    }
+    this.announcedAt = Math.min(this.announcedAt, at);
+  }
+
   private release(count: number): void {
-    const before = this.freeSlots();
+    const before = this.claimLimit();
     this.inFlight -= count;
     this.wakeForSlots(before);
     if (this.inFlight === 0 && this.pending.length === 0) {
@@ -357,6 +475,79 @@ export class Scheduler {
   private idle(): Promise<void> {
     if (this.inFlight === 0 && this.pending.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+}
+
+interface PendingOutcome {
+  /** The job as claimed: what a row that cannot be written falls back to. */
+  readonly job: Job;
+  readonly outcome: Outcome;
+}
+
+/** A lost connection or an unavailable store: every row would fail alike, so retry the batch. */
+function isUnavailable(err: unknown): boolean {
+  return err instanceof StoreUnavailableError;
+}
+
+const MIN_LOCKED_BACKOFF_MS = 10;
+
+/**
+ * Jobs claimed ahead of their instant wait here, all on one timer for the earliest of them (a
+ * sleep per job would put one abort listener per job on the shutdown signal: with more than
+ * ten due at once, node warns of a listener leak). Shutdown answers every wait with false.
+ */
+class DueWaits {
+  /** Sorted by instant. */
+  private readonly waiting: { at: number; resolve: (due: boolean) => void }[] = [];
+  private running = false;
+  private rearm: AbortController | undefined;
+  private armedFor = Number.POSITIVE_INFINITY;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly shutdown: AbortSignal,
+  ) {
+    shutdown.addEventListener(
+      'abort',
+      () => {
+        this.rearm?.abort();
+        for (const w of this.waiting.splice(0)) w.resolve(false);
+      },
+      { once: true },
+    );
+  }
+
+  /** Resolves true once the clock reaches `at`, false on shutdown. */
+  until(at: number): Promise<boolean> {
+    if (this.shutdown.aborted) return Promise.resolve(false);
+    if (this.clock.now() >= at) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      let i = this.waiting.length;
+      while (i > 0 && this.waiting[i - 1]!.at > at) i--;
+      this.waiting.splice(i, 0, { at, resolve });
+      if (at < this.armedFor) this.rearm?.abort();
+      if (!this.running) void this.run();
+    });
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    while (this.waiting.length > 0 && !this.shutdown.aborted) {
+      const now = this.clock.now();
+      const first = this.waiting[0]!;
+      if (first.at <= now) {
+        let n = 0;
+        while (n < this.waiting.length && this.waiting[n]!.at <= now) n++;
+        for (const w of this.waiting.splice(0, n)) w.resolve(true);
+        continue;
+      }
+      this.rearm = new AbortController();
+      this.armedFor = first.at;
+      await this.clock.sleep(first.at - now, this.rearm.signal);
+      this.armedFor = Number.POSITIVE_INFINITY;
+      this.rearm = undefined;
+    }
+    this.running = false;
   }
 }
 
