@@ -8,17 +8,19 @@ import { sleep } from './lib/proc.js';
 import { percentile } from './lib/stats.js';
 import { freshStore } from './lib/store.js';
 
-export async function latenessRun({ kind, count, spreadMs, leadMs, settleMs, endpoint, runTag, log, nodeArgs = [] }) {
-  const store = await freshStore(kind, `late_${runTag}`, { create: false });
-  let daemon;
+// With `instances` > 1 the daemons share the table and the jobs are PUT to them in turn, so an
+// instance often fires a job another one scheduled (on PostgreSQL it hears of it by NOTIFY).
+export async function latenessRun({ kind, count, spreadMs, leadMs, settleMs, endpoint, runTag, log, nodeArgs = [], instances = 1 }) {
+  const store = await freshStore(kind, `late_${runTag}`, { create: instances > 1 });
+  const daemons = [];
   try {
-    daemon = await startDaemon({ store, endpoint: endpoint.baseUrl, nodeArgs });
+    for (let i = 0; i < instances; i++) daemons.push(await startDaemon({ store, endpoint: endpoint.baseUrl, nodeArgs }));
     await endpoint.reset(count, { lateness: true });
     // Let the daemon settle (first heartbeat, first scan) so that it is idle when jobs fall due.
     await sleep(settleMs);
     const start = Date.now() + leadMs;
     const step = spreadMs / count;
-    await inParallel(count, 4, (i) => putOneOff(daemon.url, 'late', String(i), Math.round(start + i * step)));
+    await inParallel(count, 4, (i) => putOneOff(daemons[i % instances].url, 'late', String(i), Math.round(start + i * step)));
     if (Date.now() >= start) log('  warning: scheduling took longer than the lead time; the first jobs were due before all were in');
     const deadline = start + spreadMs + 15_000;
     let stats = await endpoint.stats();
@@ -43,12 +45,12 @@ export async function latenessRun({ kind, count, spreadMs, leadMs, settleMs, end
     // drifts from Date.now() by a few tenths of a ms: only more than 1 ms early is early.
     if (result.min < -1) result.problems.push(`fired up to ${(-result.min).toFixed(1)} ms early`);
     log(
-      `  lateness ${kind}: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, max ${result.max.toFixed(1)} ms, min ${result.min.toFixed(1)} ms` +
+      `  lateness ${kind} x${instances}: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, max ${result.max.toFixed(1)} ms, min ${result.min.toFixed(1)} ms` +
         (result.problems.length ? ` — PROBLEMS: ${result.problems.join('; ')}` : ''),
     );
     return result;
   } finally {
-    await daemon?.stop();
+    await Promise.all(daemons.map((d) => d.stop()));
     await store.drop();
   }
 }

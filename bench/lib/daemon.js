@@ -7,7 +7,8 @@ import { readCpuMs, readRss, spawnTracked, stopChild } from './proc.js';
 export const DALGA_BIN = fileURLToPath(new URL('../../bin/dalga', import.meta.url));
 
 /**
- * The environment for a store: { kind: 'sqlite', path } or { kind: 'mysql', db, table }.
+ * The environment for a store: { kind: 'sqlite', path }, { kind: 'mysql', db, table } or
+ * { kind: 'postgres', schema, table }.
  * The developer's own DALGA_* settings are dropped so that they cannot skew a run.
  */
 export function storeEnv(store, extra = {}) {
@@ -21,6 +22,13 @@ export function storeEnv(store, extra = {}) {
       DALGA_MYSQL_USER: 'root',
       DALGA_MYSQL_DB: store.db,
       DALGA_MYSQL_TABLE: store.table,
+    });
+  } else if (store.kind === 'postgres') {
+    Object.assign(env, {
+      DALGA_STORE: 'postgres',
+      DALGA_POSTGRES_URL: 'postgres://root@127.0.0.1:5432/test',
+      DALGA_POSTGRES_SCHEMA: store.schema,
+      DALGA_POSTGRES_TABLE: store.table,
     });
   } else {
     Object.assign(env, { DALGA_STORE: 'sqlite', DALGA_SQLITE_PATH: store.path, DALGA_SQLITE_TABLE: store.table });

@@ -1,9 +1,9 @@
 // What the figures were measured on: they mean little without it.
 import os from 'node:os';
 import Database from 'better-sqlite3';
-import { mysqlServer } from './store.js';
+import { mysqlServer, postgresServer } from './store.js';
 
-export async function describeMachine({ mysql }) {
+export async function describeMachine({ mysql, postgres = false }) {
   const cpus = os.cpus();
   const db = new Database(':memory:');
   const sqlite = db.prepare('SELECT sqlite_version() AS v').get().v;
@@ -18,6 +18,15 @@ export async function describeMachine({ mysql }) {
       await conn.end();
     }
   }
+  let postgresql = 'not used';
+  if (postgres) {
+    const c = await postgresServer();
+    try {
+      postgresql = (await c.query('SHOW server_version')).rows[0].server_version;
+    } finally {
+      await c.end();
+    }
+  }
   return {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     nproc: os.availableParallelism(),
@@ -27,5 +36,6 @@ export async function describeMachine({ mysql }) {
     node: process.version,
     sqlite,
     mariadb,
+    postgresql,
   };
 }

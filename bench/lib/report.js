@@ -40,7 +40,7 @@ export function markdownMachine(m, options) {
   return [
     `- Date: ${m.date}${m.endDate ? ` to ${m.endDate}` : ''}`,
     `- Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB memory, ${m.kernel}`,
-    `- Node ${m.node}, SQLite ${m.sqlite} (better-sqlite3), MariaDB ${m.mariadb}`,
+    `- Node ${m.node}, SQLite ${m.sqlite} (better-sqlite3), MariaDB ${m.mariadb}, PostgreSQL ${m.postgresql ?? 'not used'} (pg)`,
     ...(m.goDalga ? [`- Go Dalga: ${m.goDalga}`] : []),
     `- Load average (1, 5, 15 min) before: ${m.loadBefore}; after: ${m.loadAfter}`,
     `- Command: \`npm run bench${options ? ` -- ${options}` : ''}\``,

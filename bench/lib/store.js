@@ -1,18 +1,48 @@
 // The benchmarks' own access to the daemon's tables, for what the API would make too slow:
 // loading 100,000 due jobs or 1,000,000 future jobs before a daemon starts. Tables are created by
 // `dalga create-tables` (the daemon's own schema), then filled with plain multi-row INSERTs.
-// SQLite through better-sqlite3 (as the store does), MariaDB through mysql2.
+// SQLite through better-sqlite3 (as the store does), MariaDB through mysql2, PostgreSQL through pg.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
+import pg from 'pg';
 import { createTables } from './daemon.js';
 
 export const MYSQL = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
 // One database per bench process, so that two runs at once (a colleague's quick run) cannot
 // drop each other's tables; dropped at the end of the run.
 export const MYSQL_DB = `dalga_bench_${process.pid}`;
+
+export const POSTGRES = { host: '127.0.0.1', port: 5432, user: 'root', database: 'test' };
+// One schema per bench process in the database `test`, for the same reason; dropped at the end.
+export const POSTGRES_SCHEMA = `dalga_bench_${process.pid}`;
+
+/** A connection to the database `test`, search_path on the bench schema. */
+export async function postgresServer() {
+  const client = new pg.Client({ ...POSTGRES, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  return client;
+}
+
+export async function createBenchSchema() {
+  const c = await postgresServer();
+  try {
+    await c.query(`CREATE SCHEMA IF NOT EXISTS "${POSTGRES_SCHEMA}"`);
+  } finally {
+    await c.end();
+  }
+}
+
+export async function dropBenchSchema() {
+  const c = await postgresServer();
+  try {
+    await c.query(`DROP SCHEMA IF EXISTS "${POSTGRES_SCHEMA}" CASCADE`);
+  } finally {
+    await c.end();
+  }
+}
 
 const COLUMNS = ['path', 'body', 'interval', 'location', 'next_run', 'next_sched'];
 const BATCH = 5000;
@@ -46,7 +76,58 @@ export async function dropBenchDatabase() {
  * `row(i)` gives [path, body, interval, location, next_run ms | null, next_sched ms].
  */
 export async function freshStore(kind, table, { create = true } = {}) {
+  if (kind === 'postgres') return freshPostgres(table, create);
   return kind === 'mysql' ? freshMysql(table, create) : freshSqlite(table, create);
+}
+
+async function freshPostgres(table, create) {
+  const store = { kind: 'postgres', table, schema: POSTGRES_SCHEMA };
+  const t = `"${POSTGRES_SCHEMA}"."${table}"`;
+  const dropAll = async () => {
+    const c = await postgresServer();
+    try {
+      await c.query(`DROP TABLE IF EXISTS ${t}, "${POSTGRES_SCHEMA}"."${table}_instances", "${POSTGRES_SCHEMA}"."${table}_migrations"`);
+    } finally {
+      await c.end();
+    }
+  };
+  await dropAll();
+  if (create) createTables(store);
+  return {
+    ...store,
+    async insert(from, count, row) {
+      const c = await postgresServer();
+      try {
+        // Column arrays through unnest: one statement per batch, no parameter limit.
+        for (let start = from; start < from + count; start += BATCH) {
+          const end = Math.min(from + count, start + BATCH);
+          const cols = [[], [], [], [], [], []];
+          for (let i = start; i < end; i++) {
+            const values = row(i);
+            values.forEach((v, k) => cols[k].push(k >= 4 && v !== null ? new Date(v).toISOString() : v));
+          }
+          await c.query(
+            `INSERT INTO ${t} (path, body, "interval", location, next_run, next_sched)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])`,
+            cols,
+          );
+        }
+        await c.query(`ANALYZE ${t}`);
+      } finally {
+        await c.end();
+      }
+    },
+    async count() {
+      const c = await postgresServer();
+      try {
+        const { rows } = await c.query(`SELECT COUNT(*)::int AS n FROM ${t}`);
+        return rows[0].n;
+      } finally {
+        await c.end();
+      }
+    },
+    drop: dropAll,
+  };
 }
 
 /** Without `create`, the tables are left to the daemon (it creates them on start): saves a spawn. */
