@@ -30,4 +30,14 @@ export interface StatusJson {
   pending_jobs: number;
   total_instances: number;
   lag: number;
+  /**
+   * Extra field (ours): every live instance and its last heartbeat (RFC 3339, UTC), by id.
+   * Optional for the client: Go Dalga and older dalga daemons do not send it.
+   */
+  instances?: InstanceJson[];
+}
+
+export interface InstanceJson {
+  id: number;
+  last_heartbeat: string;
 }

@@ -171,8 +171,14 @@ async function handleContinue({ res, query, deps }: Call): Promise<void> {
   sendJson(res, 200, await listPage(deps.store, parseContinueParams(query)));
 }
 
+/** More instances than a cluster ever has: the list stays one small answer. */
+const MAX_LISTED_INSTANCES = 100;
+
 async function handleStatus({ res, deps }: Call): Promise<void> {
-  const counts = await deps.store.status(deps.instanceId, deps.clock.now());
+  const [counts, instances] = await Promise.all([
+    deps.store.status(deps.instanceId, deps.clock.now()),
+    deps.store.listInstances(MAX_LISTED_INSTANCES),
+  ]);
   const status: StatusJson = {
     instance_id: deps.instanceId,
     instance_running_jobs: counts.instanceRunningJobs,
@@ -182,6 +188,8 @@ async function handleStatus({ res, deps }: Call): Promise<void> {
     total_instances: counts.totalInstances,
     // Whole seconds, as the original's int64: Go clients decode `lag` into an integer.
     lag: Math.floor(counts.lagSeconds),
+    // Ours, after Go's fields: which instances are live and when each last beat.
+    instances: instances.map((i) => ({ id: i.id, last_heartbeat: new Date(i.lastHeartbeat).toISOString() })),
   };
   sendJson(res, 200, status);
 }

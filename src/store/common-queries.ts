@@ -6,6 +6,8 @@ export function commonQueries(t: string, inst: string) {
     expireInstances: `DELETE FROM ${inst} WHERE updated_at < ?`,
     /** params: id */
     removeInstance: `DELETE FROM ${inst} WHERE id = ?`,
+    /** params: limit */
+    listInstances: `SELECT id, updated_at FROM ${inst} ORDER BY id LIMIT ?`,
     /** params: instance_id, now, now. One round trip; each count is served by an index. */
     status: `
       SELECT

@@ -9,7 +9,7 @@ import { boundParams, planList } from './list-plan.js';
 import { runMigrations } from './migrations.js';
 import { MYSQL_MIGRATIONS, mysqlMigrationTarget } from './mysql-migrations.js';
 import { mysqlQueries, type MysqlQueries } from './mysql-queries.js';
-import type { Store } from './store.js';
+import type { InstanceHeartbeat, Store } from './store.js';
 import { checkTableName } from './table-name.js';
 
 export type MysqlStoreOptions = Config['mysql'] & { log?: Logger };
@@ -272,6 +272,11 @@ class MysqlStore implements Store {
       totalInstances: Number(row!.instances),
       lagSeconds: oldest === null ? 0 : Math.max(0, now - oldest) / 1000,
     };
+  }
+
+  async listInstances(limit: number): Promise<InstanceHeartbeat[]> {
+    const [rows] = await this.run<RowDataPacket[]>(this.q.listInstances, [limit]);
+    return rows.map((r) => ({ id: Number(r.id), lastHeartbeat: fromSqlTime(r.updated_at as string)! }));
   }
 
   async serverNow(): Promise<number> {

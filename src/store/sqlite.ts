@@ -8,7 +8,7 @@ import { boundParams, planList } from './list-plan.js';
 import { runMigrations, type MigrationTarget } from './migrations.js';
 import { SQLITE_MIGRATIONS, type SqliteMigrationDb } from './sqlite-migrations.js';
 import { PRAGMAS, sqliteQueries } from './sqlite-queries.js';
-import type { Store } from './store.js';
+import type { InstanceHeartbeat, Store } from './store.js';
 import { checkTableName } from './table-name.js';
 
 export interface SqliteStoreOptions {
@@ -173,6 +173,11 @@ class SqliteStore implements Store {
       totalInstances: row.instances,
       lagSeconds: row.oldest_due === null ? 0 : Math.max(0, now - row.oldest_due) / 1000,
     };
+  }
+
+  async listInstances(limit: number): Promise<InstanceHeartbeat[]> {
+    const rows = this.guard(() => this.stmt(this.q.listInstances).all(limit) as { id: number; updated_at: number }[]);
+    return rows.map((r) => ({ id: r.id, lastHeartbeat: r.updated_at }));
   }
 
   async serverNow(): Promise<number> {

@@ -1,5 +1,12 @@
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 
+/** One row of the instances table. */
+export interface InstanceHeartbeat {
+  readonly id: number;
+  /** When the instance last wrote its heartbeat (epoch ms). */
+  readonly lastHeartbeat: number;
+}
+
 /**
  * The one storage interface. `sqlite.ts`, `mysql.ts` and `postgres.ts` implement it; all SQL lives in src/store.
  * Every method that depends on "now" takes it as a parameter (epoch ms) from the caller's clock.
@@ -38,6 +45,12 @@ export interface Store {
   /** Delete this instance's row and release the jobs it still claims. */
   removeInstance(instanceId: number): Promise<void>;
   status(instanceId: number, now: number): Promise<StatusCounts>;
+  /**
+   * The rows of the instances table: id and last heartbeat (epoch ms), ordered by id, at most
+   * `limit`. For GET /status's `instances` (shown by `dalga status`). Every store implements it
+   * (SQLite, MySQL, PostgreSQL) with one plain SELECT; it changes nothing.
+   */
+  listInstances(limit: number): Promise<InstanceHeartbeat[]>;
   /** The database server's clock (MySQL: UTC_TIMESTAMP(3), PostgreSQL: clock_timestamp()); SQLite answers the local clock. */
   serverNow(): Promise<number>;
   /**

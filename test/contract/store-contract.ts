@@ -467,6 +467,20 @@ export function describeStoreContract(
         await store.removeInstance(12345);
       });
 
+      it('lists the live instances with their last heartbeat, by id', async () => {
+        expect(await store.listInstances(10)).toEqual([]);
+        await store.heartbeat(0xffffffff, T0 + 5);
+        await store.heartbeat(7, T0);
+        await store.heartbeat(7, T0 + 2 * SEC + 123);
+        expect(await store.listInstances(10)).toEqual([
+          { id: 7, lastHeartbeat: T0 + 2 * SEC + 123 },
+          { id: 0xffffffff, lastHeartbeat: T0 + 5 },
+        ]);
+        expect(await store.listInstances(1)).toEqual([{ id: 7, lastHeartbeat: T0 + 2 * SEC + 123 }]);
+        await store.removeInstance(7);
+        expect((await store.listInstances(10)).map((i) => i.id)).toEqual([0xffffffff]);
+      });
+
       it('accepts the whole 32-bit range of instance ids', async () => {
         await store.putJob(job('a'));
         await store.heartbeat(0xffffffff, T0);

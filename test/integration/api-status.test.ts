@@ -49,6 +49,7 @@ function capturingLogger(lines: Logged[]): Logger {
 describe('GET /status', () => {
   it('reports the figures of this instance and of the table', async () => {
     const api = await start();
+    const T0_MS = api.clock.now();
     const other = 77;
     await api.store.heartbeat(INSTANCE_ID, api.clock.now());
     await api.store.heartbeat(other, api.clock.now());
@@ -74,8 +75,13 @@ describe('GET /status', () => {
       pending_jobs: 3,
       total_instances: 2,
       lag: 30,
+      instances: [
+        { id: other, last_heartbeat: new Date(T0_MS).toISOString() },
+        { id: INSTANCE_ID, last_heartbeat: new Date(T0_MS).toISOString() },
+      ].sort((a, b) => a.id - b.id),
     });
-    expect(Object.keys(reply.json)).toEqual(['instance_id', 'instance_running_jobs', 'running_jobs', 'total_jobs', 'pending_jobs', 'total_instances', 'lag']);
+    // Go Dalga's fields first, in its order; `instances` is ours, after them.
+    expect(Object.keys(reply.json)).toEqual(['instance_id', 'instance_running_jobs', 'running_jobs', 'total_jobs', 'pending_jobs', 'total_instances', 'lag', 'instances']);
   });
 
   it('reports zeros on an empty table', async () => {
@@ -88,6 +94,7 @@ describe('GET /status', () => {
       pending_jobs: 0,
       total_instances: 0,
       lag: 0,
+      instances: [],
     });
   });
 });
