@@ -4,7 +4,7 @@ _dalga() {
   local cur="${COMP_WORDS[COMP_CWORD]}"
   local prev="${COMP_WORDS[COMP_CWORD-1]}"
   local commands="schedule get cancel enable disable ls status serve create-tables completion"
-  local global_opts="-V --version -c --config --url --token --json --no-color --debug -h --help"
+  local global_opts="-V --version -c --config --url --token --json --no-color --debug --utc --local -h --help"
   local cmd="" i
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "${COMP_WORDS[i]}" in
@@ -14,7 +14,7 @@ _dalga() {
     esac
   done
   case "$prev" in
-    -c|--config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    -c|--config) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --url) COMPREPLY=(); return ;;
     --token) COMPREPLY=(); return ;;
   esac
@@ -26,38 +26,39 @@ _dalga() {
         --first-run) COMPREPLY=(); return ;;
         --location) COMPREPLY=($(compgen -W "$(dalga completion --zones 2>/dev/null)" -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--interval --first-run --one-off --immediate --location -h --help $global_opts" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--interval --first-run --one-off --immediate --location $global_opts" -- "$cur")) ;;
     get)
-      COMPREPLY=($(compgen -W "-h --help $global_opts" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W " $global_opts" -- "$cur")) ;;
     cancel)
-      COMPREPLY=($(compgen -W "-h --help $global_opts" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W " $global_opts" -- "$cur")) ;;
     enable)
-      COMPREPLY=($(compgen -W "-h --help $global_opts" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W " $global_opts" -- "$cur")) ;;
     disable)
-      COMPREPLY=($(compgen -W "-h --help $global_opts" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W " $global_opts" -- "$cur")) ;;
     ls)
       case "$prev" in
         --path) COMPREPLY=(); return ;;
-        --sort) COMPREPLY=($(compgen -W "insert-order next-sched next-run" -- "$cur")); return ;;
+        --sort) COMPREPLY=($(compgen -W "next-run next-sched insert-order" -- "$cur")); return ;;
         --limit) COMPREPLY=(); return ;;
         --refresh) COMPREPLY=(); return ;;
       esac
-      COMPREPLY=($(compgen -W "--path --sort --reverse --limit --all --watch --refresh -h --help $global_opts" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--path --sort --reverse --limit --all --watch --refresh $global_opts" -- "$cur")) ;;
     status)
-      COMPREPLY=($(compgen -W "-h --help $global_opts" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W " $global_opts" -- "$cur")) ;;
     serve)
       case "$prev" in
         --listen-host) COMPREPLY=(); return ;;
         --listen-port) COMPREPLY=(); return ;;
         --endpoint) COMPREPLY=(); return ;;
-        --sqlite) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --sqlite) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --log-level) COMPREPLY=($(compgen -W "fatal error warn info debug trace silent" -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W "--listen-host --listen-port --endpoint --sqlite --log-level -h --help $global_opts" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--listen-host --listen-port --endpoint --sqlite --log-level $global_opts" -- "$cur")) ;;
     create-tables)
-      COMPREPLY=($(compgen -W "-h --help $global_opts" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W " $global_opts" -- "$cur")) ;;
     completion)
-      COMPREPLY=($(compgen -W "-h --help bash zsh fish $global_opts" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "bash zsh fish $global_opts" -- "$cur")) ;;
   esac
 }
-complete -o default -F _dalga dalga
+# No "-o default": a URL, a token or a job path is not a file name.
+complete -F _dalga dalga

@@ -41,7 +41,10 @@ export interface ProgramSpec {
 const HELP: OptionSpec = { short: '-h', long: '--help', description: 'display help', value: { kind: 'none' } };
 const ZONES_COMMAND = 'completion --zones';
 
-/** The commands and flags of `program`, hidden options left out, `-h/--help` added. */
+/**
+ * The commands and flags of `program`, hidden options left out, `-h/--help` added once, to the
+ * global flags (every command accepts them; listing it per command offered it twice).
+ */
 export function describeProgram(program: Command): ProgramSpec {
   return {
     name: program.name(),
@@ -49,7 +52,7 @@ export function describeProgram(program: Command): ProgramSpec {
     commands: program.commands.map((cmd) => ({
       name: cmd.name(),
       description: cmd.description(),
-      options: [...visibleOptions(cmd), HELP],
+      options: visibleOptions(cmd),
       args: cmd.registeredArguments.map((arg) => ({
         name: arg.name(),
         description: arg.description,
@@ -113,7 +116,7 @@ function bashValueCase(options: readonly OptionSpec[], bin: string, indent: stri
 }
 
 function bashValueAction(value: ValueKind, bin: string): string {
-  if (value.kind === 'files') return 'COMPREPLY=($(compgen -f -- "$cur"))';
+  if (value.kind === 'files') return 'compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))';
   if (value.kind === 'zones') return `COMPREPLY=($(compgen -W "$(${bin} ${ZONES_COMMAND} 2>/dev/null)" -- "$cur"))`;
   if (value.kind === 'words') return `COMPREPLY=($(compgen -W "${value.words.join(' ')}" -- "$cur"))`;
   return 'COMPREPLY=()';
@@ -155,7 +158,8 @@ ${bashValueCase(spec.globals, bin, '    ')}
 ${commandCases}
   esac
 }
-complete -o default -F ${fn} ${bin}
+# No "-o default": a URL, a token or a job path is not a file name.
+complete -F ${fn} ${bin}
 `;
 }
 
@@ -255,10 +259,7 @@ function fishScript(spec: ProgramSpec): string {
   ];
   for (const cmd of spec.commands) {
     const condition = `__fish_seen_subcommand_from ${cmd.name}`;
-    for (const o of cmd.options) {
-      if (o.long === HELP.long) continue; // declared once, globally
-      lines.push(fishOption(bin, o, condition));
-    }
+    for (const o of cmd.options) lines.push(fishOption(bin, o, condition));
     for (const a of cmd.args) {
       if (a.choices) lines.push(`complete -c ${bin} -n ${fishQuote(condition)} -x -a ${fishQuote(a.choices.join(' '))} -d ${fishQuote(a.description)}`);
     }

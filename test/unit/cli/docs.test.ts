@@ -87,11 +87,21 @@ describe('completion scripts', () => {
     it('bash completes commands, flags and their values', () => {
       expect(bash(['dalga', 'sch'])).toEqual(['schedule']);
       expect(bash(['dalga', 'ls', '--so'])).toEqual(['--sort']);
-      expect(bash(['dalga', 'ls', '--sort', 'next-'])).toEqual(['next-sched', 'next-run']);
+      expect(bash(['dalga', 'ls', '--sort', 'next-'])).toEqual(['next-run', 'next-sched']);
       expect(bash(['dalga', '--url', 'http://x', 'ls', '--al'])).toEqual(['--all']);
       expect(bash(['dalga', 'schedule', 'p', 'b', '--location', 'Europe/'])).toEqual(['Europe/Istanbul', 'Europe/Berlin']);
       expect(bash(['dalga', 'completion', 'z'])).toEqual(['zsh']);
       expect(bash(['dalga', 'get', '--j'])).toEqual(['--json']);
+    });
+
+    it('bash offers --help once, and no file names for a URL, a token or a job path', () => {
+      expect(bash(['dalga', 'get', '--h'])).toEqual(['--help']);
+      expect(bash(['dalga', 'ls', '--he'])).toEqual(['--help']);
+      expect(bash(['dalga', '--url', ''])).toEqual([]);
+      expect(bash(['dalga', 'get', '--url', ''])).toEqual([]);
+      // bash falls back to file names when COMPREPLY is empty only under "-o default".
+      expect(readFileSync(join(ROOT, FILES.bash), 'utf8')).toMatch(/^complete -F _dalga dalga$/m);
+      expect(bash(['dalga', '-c', 'package.j'])).toEqual(['package.json']);
     });
 
     it.skipIf(!which('fish'))('fish completes commands, flags and their values', () => {
