@@ -29,6 +29,9 @@ export class UsageError extends DalgaError {
   override readonly exitCode = ExitCode.usage;
 }
 
+/** The daemon answered 401: the token is missing or wrong (the message says which). */
+export class UnauthorizedError extends UsageError {}
+
 /** Invalid configuration: names the key. */
 export class ConfigError extends DalgaError {
   override readonly exitCode = ExitCode.config;

@@ -5,6 +5,7 @@ import { createClient, type DalgaClient } from '../client/client.js';
 import { SEARCH_PLACES } from '../config/search-places.js';
 import { UsageError } from '../errors.js';
 import { extraCaOptions } from './extra-ca.js';
+import type { TimeMode } from './job-text.js';
 import type { OutputContext } from './output.js';
 
 // What every client command shares: the global flags, the process's streams and environment
@@ -28,6 +29,10 @@ export interface GlobalFlags {
   /** false with --no-color. */
   readonly color?: boolean;
   readonly debug?: boolean;
+  /** Show times in UTC instead of each job's own location. */
+  readonly utc?: boolean;
+  /** Show times in this machine's zone instead of each job's own location. */
+  readonly local?: boolean;
 }
 
 export interface OutStream {
@@ -59,7 +64,15 @@ export function useColor(flags: GlobalFlags, io: CliIO): boolean {
 }
 
 export function outputContext(flags: GlobalFlags, io: CliIO): OutputContext {
-  return { now: io.now(), color: useColor(flags, io) };
+  return { now: io.now(), color: useColor(flags, io), timeMode: timeMode(flags) };
+}
+
+/** The zone human output shows times in: each job's own location unless --utc or --local. */
+export function timeMode(flags: GlobalFlags): TimeMode {
+  if (flags.utc && flags.local) throw new UsageError('--utc and --local contradict each other — give one of them');
+  if (flags.utc) return 'utc';
+  if (flags.local) return 'local';
+  return 'job';
 }
 
 export interface Target {
@@ -153,12 +166,16 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** `--limit`: a whole number from 1 up. */
+/** The API's largest page (spec §3): `limit` above it is refused with 400. */
+export const MAX_LIMIT = 1000;
+
+/** `--limit`: a whole number from 1 to 1000, checked here so 0 and 5000 get the same words. */
 export function parseLimit(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
-    throw new UsageError(`invalid --limit "${text}" — give a whole number of jobs, 1 or more`);
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > MAX_LIMIT) {
+    throw new UsageError(`invalid --limit "${text}" — give a whole number of jobs from 1 to ${MAX_LIMIT}`);
   }
-  return Number(text);
+  return n;
 }
 
 /**

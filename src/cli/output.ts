@@ -1,14 +1,27 @@
 import type { JobJson, StatusJson } from '../client/types.js';
+import {
+  ago,
+  compactDuration,
+  countdown,
+  fullTime,
+  intervalText,
+  type JobStateKind,
+  jobState,
+  sanitize,
+  stateLabel,
+  type TimeMode,
+  zonedTime,
+} from './job-text.js';
 
 // What the CLI prints, as pure string builders: no I/O, no clock, no environment. The caller
-// passes `now`, the time zone and whether to colour, so every line is testable as a string.
+// passes `now`, the time mode and whether to colour, so every line is testable as a string.
 
 export interface OutputContext {
   /** Epoch ms that relative times ("in 42s") are measured from. */
   readonly now: number;
   readonly color: boolean;
-  /** IANA zone local times are shown in; default: the process's zone. */
-  readonly timeZone?: string;
+  /** Zone times are shown in: the job's own (default), UTC, or this machine's. */
+  readonly timeMode: TimeMode;
 }
 
 type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'cyan';
@@ -28,123 +41,46 @@ export function paint(text: string, style: Style, color: boolean): string {
   return `\u001b[${open}m${text}\u001b[${close}m`;
 }
 
-/**
- * Makes a user-supplied string safe to print on a terminal: control characters (which could move
- * the cursor or change colours) are shown as escapes, e.g. a newline as `\n`.
- */
-export function sanitize(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
-    if (c === '\n') return '\\n';
-    if (c === '\r') return '\\r';
-    if (c === '\t') return '\\t';
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
+export { sanitize } from './job-text.js';
+
+/** A time of the API (RFC 3339) in the chosen zone, with its zone and how far away it is. */
+export function formatWhen(
+  rfc3339: string | null | undefined,
+  ctx: OutputContext,
+  how: { readonly fallback: string; readonly location: string; readonly past?: boolean },
+): string {
+  if (rfc3339 === null || rfc3339 === undefined) return how.fallback;
+  const t = zonedTime(rfc3339, ctx.timeMode, how.location);
+  if (t === undefined) return sanitize(rfc3339);
+  const relative = how.past ? ago(t.at, ctx.now) : countdown(t.at, ctx.now);
+  return `${fullTime(t)} ${paint(`(${relative})`, 'dim', ctx.color)}`;
 }
 
-const UNITS: readonly (readonly [string, number])[] = [
-  ['d', 86_400_000],
-  ['h', 3_600_000],
-  ['m', 60_000],
-  ['s', 1000],
-];
-
-/** `in 42s`, `3m ago`, `in 1h 5m`, `now`: the largest unit, plus the next one while small. */
-export function formatRelative(at: number, now: number): string {
-  const diff = at - now;
-  const abs = Math.abs(diff);
-  if (abs < 1000) return 'now';
-  const text = humanDuration(abs);
-  return diff > 0 ? `in ${text}` : `${text} ago`;
-}
-
-/** Whole-second duration as `42s`, `3m 12s`, `1h 5m`, `12d`. */
-export function humanDuration(ms: number): string {
-  for (let i = 0; i < UNITS.length; i++) {
-    const [unit, size] = UNITS[i]!;
-    if (ms < size && i < UNITS.length - 1) continue;
-    const whole = Math.floor(ms / size);
-    const next = UNITS[i + 1];
-    if (whole >= 10 || next === undefined) return `${whole}${unit}`;
-    const rest = Math.floor((ms - whole * size) / next[1]);
-    return rest === 0 ? `${whole}${unit}` : `${whole}${unit} ${rest}${next[0]}`;
-  }
-  return '0s';
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** `2026-11-28 09:40:05` in `timeZone` (default: the process's local zone). */
-export function formatLocalTime(at: number, timeZone?: string): string {
-  // The process's own zone needs no Intl formatter, whose first use costs ~20 ms of start-up.
-  if (timeZone === undefined) return formatProcessLocal(new Date(at));
-  const key = timeZone;
-  let fmt = formatters.get(key);
-  if (!fmt) {
-    fmt = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(key, fmt);
-  }
-  const part: Record<string, string> = {};
-  for (const p of fmt.formatToParts(at)) part[p.type] = p.value;
-  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second}`;
-}
-
-function formatProcessLocal(d: Date): string {
-  const two = (n: number): string => String(n).padStart(2, '0');
-  const date = `${String(d.getFullYear()).padStart(4, '0')}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
-  return `${date} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
-}
-
-/** A time of the API (RFC 3339) as `<local time> (<relative>)`, or `fallback` when absent. */
-export function formatWhen(rfc3339: string | null, ctx: OutputContext, fallback: string): string {
-  if (rfc3339 === null) return fallback;
-  const at = Date.parse(rfc3339);
-  if (Number.isNaN(at)) return sanitize(rfc3339);
-  return `${formatLocalTime(at, ctx.timeZone)} ${paint(`(${formatRelative(at, ctx.now)})`, 'dim', ctx.color)}`;
-}
-
-export type JobState = 'running' | 'disabled' | 'enabled';
-
-export function jobState(job: JobJson): JobState {
-  if (job.instance_id !== null) return 'running';
-  return job.next_run === null ? 'disabled' : 'enabled';
-}
-
-function paintState(state: JobState, color: boolean): string {
-  if (state === 'running') return paint(state, 'cyan', color);
-  if (state === 'disabled') return paint(state, 'yellow', color);
-  return paint(state, 'green', color);
-}
+const STATE_STYLES: Record<JobStateKind, Style> = {
+  running: 'cyan',
+  scheduled: 'green',
+  retrying: 'yellow',
+  disabled: 'yellow',
+};
 
 function paintFailures(failures: number, color: boolean): string {
   return failures > 0 ? paint(String(failures), 'red', color) : String(failures);
 }
 
-function intervalText(job: JobJson): string {
-  return job.interval === 'P0D' ? 'one-off' : sanitize(job.interval);
-}
-
 /** One job as aligned `key: value` lines. */
 export function formatJob(job: JobJson, ctx: OutputContext): string {
   const state = jobState(job);
+  const label = paint(stateLabel(state), STATE_STYLES[state.kind], ctx.color);
+  const location = sanitize(job.location);
   const rows: [string, string][] = [
     ['path', sanitize(job.path)],
     ['body', sanitize(job.body)],
-    ['interval', job.interval === 'P0D' ? 'P0D (one-off)' : sanitize(job.interval)],
-    ['location', sanitize(job.location)],
-    ['state', state === 'running' ? `${paintState(state, ctx.color)} on instance ${job.instance_id}` : paintState(state, ctx.color)],
-    ['next run', formatWhen(job.next_run, ctx, paint('— (disabled)', 'yellow', ctx.color))],
-    ['next sched', formatWhen(job.next_sched, ctx, '—')],
-    ['last run', formatWhen(job.last_run ?? null, ctx, 'never')],
+    ['interval', intervalText(job.interval) === 'one-off' ? `${sanitize(job.interval) || "''"} (one-off)` : sanitize(job.interval)],
+    ['location', location],
+    ['state', state.kind === 'running' ? `${label} on instance ${job.instance_id}` : label],
+    ['next run', formatWhen(job.next_run, ctx, { fallback: paint('— (disabled)', 'yellow', ctx.color), location })],
+    ['next sched', formatWhen(job.next_sched, ctx, { fallback: '—', location })],
+    ['last run', formatWhen(job.last_run, ctx, { fallback: 'never', location, past: true })],
     ['last status', job.last_status == null ? '—' : sanitize(job.last_status)],
     ['failures', paintFailures(job.failures ?? 0, ctx.color)],
   ];
@@ -166,16 +102,14 @@ const TABLE_HEADERS = ['PATH', 'BODY', 'INTERVAL', 'STATE', 'NEXT RUN', 'LAST ST
 
 function jobRow(job: JobJson, ctx: OutputContext): Cell[] {
   const state = jobState(job);
-  const nextAt = job.next_run === null ? NaN : Date.parse(job.next_run);
-  const next = Number.isNaN(nextAt) ? '—' : `${formatLocalTime(nextAt, ctx.timeZone)} (${formatRelative(nextAt, ctx.now)})`;
-  const stateStyle: Style = state === 'running' ? 'cyan' : state === 'disabled' ? 'yellow' : 'green';
+  const next = job.next_run === null ? undefined : zonedTime(job.next_run, ctx.timeMode, job.location);
   const failures = job.failures ?? 0;
   return [
     { text: sanitize(job.path) },
     { text: sanitize(job.body) },
-    { text: intervalText(job) },
-    { text: state, style: stateStyle },
-    { text: next },
+    { text: intervalText(job.interval) },
+    { text: stateLabel(state), style: STATE_STYLES[state.kind] },
+    { text: next === undefined ? '—' : `${fullTime(next)} (${countdown(next.at, ctx.now)})` },
     { text: job.last_status == null ? '—' : sanitize(job.last_status) },
     failures > 0 ? { text: String(failures), style: 'red' } : { text: String(failures) },
   ];
@@ -200,18 +134,35 @@ export function formatJobTable(jobs: readonly JobJson[], ctx: OutputContext): st
   return rows.map((row) => `${line(row)}\n`).join('');
 }
 
-export function formatStatus(s: StatusJson, color: boolean): string {
-  return formatFields(
-    [
-      ['instance', String(s.instance_id)],
-      ['instances', String(s.total_instances)],
-      ['total jobs', String(s.total_jobs)],
-      ['pending jobs', String(s.pending_jobs)],
-      ['running jobs', `${s.running_jobs} (${s.instance_running_jobs} on this instance)`],
-      ['lag', s.lag > 0 ? paint(humanDuration(s.lag * 1000), 'red', color) : '0s'],
-    ],
-    color,
-  );
+/**
+ * The daemon's figures, and one line per instance with its last heartbeat. Heartbeats belong to
+ * no job, so the `job` time mode shows them in the local zone.
+ */
+export function formatStatus(s: StatusJson, ctx: OutputContext): string {
+  const rows: [string, string][] = [
+    ['instance', String(s.instance_id)],
+    ['instances', String(s.total_instances)],
+    ['total jobs', String(s.total_jobs)],
+    ['pending jobs', String(s.pending_jobs)],
+    ['running jobs', `${s.running_jobs} (${s.instance_running_jobs} on this instance)`],
+    ['lag', s.lag > 0 ? paint(compactDuration(s.lag * 1000), 'red', ctx.color) : '0s'],
+  ];
+  const fields = formatFields(rows, ctx.color).split('\n');
+  const list = instanceLines(s, ctx);
+  // The list goes right under the "instances:" line.
+  return [...fields.slice(0, 2), ...list, ...fields.slice(2)].join('\n');
+}
+
+function instanceLines(s: StatusJson, ctx: OutputContext): string[] {
+  if (!Array.isArray(s.instances)) return [];
+  const mode: TimeMode = ctx.timeMode === 'job' ? 'local' : ctx.timeMode;
+  const idWidth = Math.max(0, ...s.instances.map((i) => String(i.id).length));
+  return s.instances.map((i) => {
+    const seen = typeof i.last_heartbeat === 'string' ? zonedTime(i.last_heartbeat, mode) : undefined;
+    const when = seen === undefined ? 'no heartbeat' : `last heartbeat ${fullTime(seen)} ${paint(`(${ago(seen.at, ctx.now)})`, 'dim', ctx.color)}`;
+    const self = i.id === s.instance_id ? `  ${paint('← answered this request', 'dim', ctx.color)}` : '';
+    return `  ${String(i.id).padEnd(idWidth)}  ${when}${self}`;
+  });
 }
 
 /** The API's JSON for scripts: one compact document and a newline. */

@@ -11,8 +11,8 @@ import { scheduleCommand } from './commands/schedule.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { ExitCode } from './exit-codes.js';
-import type { CliIO } from './options.js';
 import { readGoCommandLine, translateGoCommandLine } from './go-command-line.js';
+import { type CliIO, globalFlags, timeMode } from './options.js';
 import { formatErrorLine } from './output.js';
 
 // The commander program and the mapping of every failure to one stderr line and an exit code.
@@ -31,14 +31,17 @@ export function buildProgram(io: CliIO, version: string): Command {
     .option('--json', "print the API's JSON instead of text")
     .option('--no-color', 'never colour the output (also: NO_COLOR)')
     .option('--debug', 'print stack traces and where the daemon address came from')
+    .option('--utc', "show times in UTC (default: each job's own location, with its offset)")
+    .option('--local', "show times in this machine's time zone (default: each job's own location)")
     .addHelpText(
       'after',
       `
 Examples:
   $ dalga serve                                   # start the daemon (embedded SQLite)
   $ dalga schedule check_feed 1234 --interval 60  # POST "1234" to <endpoint>check_feed every minute
-  $ dalga ls --sort next-run
-  $ dalga get check_feed 1234 --json`,
+  $ dalga ls                                      # what runs next
+  $ dalga get check_feed 1234 --json
+  $ dalga get report daily --utc                  # times in UTC instead of the job's zone`,
     );
 
   const commands = [
@@ -56,6 +59,8 @@ Examples:
   for (const cmd of commands) program.addCommand(cmd);
   forEachCommand(program, (cmd) => configure(cmd, io));
   program.hook('preAction', (_root, action) => {
+    // Contradicting flags are a usage error before anything is sent.
+    timeMode(globalFlags(action));
     if (CLIENT_COMMANDS.has(action.name())) io.onClientAction?.();
   });
   return program;
@@ -69,6 +74,8 @@ function forEachCommand(cmd: Command, fn: (cmd: Command) => void): void {
 /** Errors throw instead of exiting, and commander's own messages get our one-line shape. */
 function configure(cmd: Command, io: CliIO): void {
   cmd.exitOverride();
+  // `dalga get --help` lists --json, --url, --token, --utc… too: they work after the command.
+  cmd.configureHelp({ showGlobalOptions: true });
   cmd.configureOutput({
     writeOut: (s) => io.stdout.write(s),
     writeErr: (s) => io.stderr.write(s),

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { DaemonUnavailableError, DalgaError, NotFoundError, UsageError } from '../errors.js';
+import { DaemonUnavailableError, DalgaError, NotFoundError, UnauthorizedError, UsageError } from '../errors.js';
 import type { JobJson, JobListJson, StatusJson } from './types.js';
 
 // A typed client for the dalga HTTP API. It speaks node:http directly rather than through
@@ -79,7 +79,7 @@ export function createClient(opts: ClientOptions): DalgaClient {
       throw unreachable(display, err);
     });
     if (reply.status >= 200 && reply.status < 300) return reply;
-    throw errorFor(reply, spec, display);
+    throw errorFor(reply, spec, display, opts.token !== undefined && opts.token !== '');
   };
   const json = async <T>(spec: RequestSpec): Promise<T> => parseJson<T>((await call(spec)).text, display);
 
@@ -156,9 +156,12 @@ function displayURL(base: URL): string {
 }
 
 /** Maps a non-2xx answer to the error (and exit code) the user sees. */
-export function errorFor(reply: Reply, spec: Pick<RequestSpec, 'job'>, display: string): DalgaError {
+export function errorFor(reply: Reply, spec: Pick<RequestSpec, 'job'>, display: string, sentToken = false): DalgaError {
   const text = reply.text.trim().split(/\r?\n/, 1)[0] ?? '';
-  if (reply.status === 401) return new UsageError('unauthorized — pass --token or set DALGA_TOKEN');
+  if (reply.status === 401 && sentToken) {
+    return new UnauthorizedError('unauthorized: the daemon refused the token — check --token, DALGA_TOKEN or listen.token of the daemon');
+  }
+  if (reply.status === 401) return new UnauthorizedError('unauthorized: the daemon needs a token — pass --token or set DALGA_TOKEN');
   if (reply.status === 404 && spec.job) return new NotFoundError(`job not found — ${spec.job.path} ${spec.job.body}`);
   if (reply.status === 404) return new DaemonUnavailableError(`${display} answered 404 — is this a dalga daemon? (set --url or DALGA_URL)`);
   if (reply.status >= 500) return new DaemonUnavailableError(text || `dalga at ${display} answered ${reply.status}`);
@@ -168,7 +171,18 @@ export function errorFor(reply: Reply, spec: Pick<RequestSpec, 'job'>, display: 
 
 function unreachable(display: string, cause: unknown): DalgaError {
   if (cause instanceof DalgaError) return cause;
+  if (display.startsWith('https:') && isPlainHttpAnswer(cause)) {
+    return new DaemonUnavailableError(`${display} does not speak TLS — it answers plain HTTP: use ${display.replace(/^https:/, 'http:')}`, { cause });
+  }
   return new DaemonUnavailableError(`cannot reach dalga at ${display} — is \`dalga serve\` running? (set --url or DALGA_URL)`, { cause });
+}
+
+/** The TLS handshake got bytes that are not TLS: most often an HTTP answer (OpenSSL: "wrong version number"). */
+function isPlainHttpAnswer(cause: unknown): boolean {
+  const error = cause as { code?: unknown; message?: unknown } | null;
+  const code = typeof error?.code === 'string' ? error.code : '';
+  const message = typeof error?.message === 'string' ? error.message : '';
+  return code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || /wrong version number|packet length too long/i.test(message);
 }
 
 function parseJson<T>(text: string, display: string): T {

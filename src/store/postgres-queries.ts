@@ -102,6 +102,7 @@ export function postgresQueries(schema: string, name: string) {
     expireInstances: numbered(common.expireInstances),
     removeInstance: numbered(common.removeInstance),
     status: numbered(common.status),
+    listInstances: numbered(common.listInstances),
     list: (segment: Omit<ListSegment, 'after'> & { hasAfter: boolean }, hasPath: boolean): string =>
       numbered(listSql(t, PG_JOB_COLUMNS, segment, hasPath)),
 

@@ -13,7 +13,7 @@ import { runMigrations } from './migrations.js';
 import { POSTGRES_MIGRATIONS, postgresMigrationTarget } from './postgres-migrations.js';
 import { ScheduleListener } from './postgres-notify.js';
 import { postgresQueries, type PostgresQueries } from './postgres-queries.js';
-import type { Store } from './store.js';
+import type { InstanceHeartbeat, Store } from './store.js';
 import { checkTableName } from './table-name.js';
 
 export type PostgresStoreOptions = Config['postgres'] & {
@@ -285,6 +285,11 @@ class PostgresStore implements Store {
       totalInstances: Number(row['instances']),
       lagSeconds: oldest === null ? 0 : Math.max(0, now - oldest) / 1000,
     };
+  }
+
+  async listInstances(limit: number): Promise<InstanceHeartbeat[]> {
+    const { rows } = await this.run<{ id: number; updated_at: number }>(this.q.listInstances, [limit]);
+    return rows.map((r) => ({ id: r.id, lastHeartbeat: r.updated_at }));
   }
 
   async serverNow(): Promise<number> {

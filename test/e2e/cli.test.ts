@@ -50,12 +50,35 @@ describe('schedule and get', () => {
     expect(made).toMatchObject({ code: 0, stderr: '' });
     expect(made.stdout).toMatch(/^path: +check_feed$/m);
     expect(made.stdout).toMatch(/^interval: +PT90S$/m);
-    expect(made.stdout).toMatch(/^next run: +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(in (59m|1h)\)$/m);
+    expect(made.stdout).toMatch(/^next run: +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in (59m\d\ds|1h00m)\)$/m);
     expect(made.stdout).not.toContain('\u001b['); // not a terminal: no colour
 
     const got = await on(['get', 'check_feed', '1234']);
     expect(got).toMatchObject({ code: 0, stderr: '' });
-    expect(got.stdout).toMatch(/^state: +enabled$/m);
+    expect(got.stdout).toMatch(/^state: +scheduled$/m);
+  });
+
+  it("shows times in the job's own zone with its offset (the README's 14:09 in Los Angeles); --utc and --local switch", async () => {
+    const made = await on(['schedule', 'report', 'daily', '--interval', 'P1D', '--first-run', '2030-01-02T14:09:00-08:00', '--location', 'America/Los_Angeles']);
+    expect(made).toMatchObject({ code: 0, stderr: '' });
+    expect(made.stdout).toMatch(/^next run: +2030-01-02 14:09:00 -08:00 \(in \d+d\d\dh\)$/m);
+    expect((await on(['get', 'report', 'daily', '--utc'])).stdout).toMatch(/^next run: +2030-01-02 22:09:00 UTC /m);
+    const local = await dalga(['get', 'report', 'daily', '--local', '--url', url], { env: { TZ: 'Asia/Tokyo' } });
+    expect(local.stdout).toMatch(/^next run: +2030-01-03 07:09:00 \+09:00 /m);
+    expect((await on(['ls', '--path', 'report'])).stdout).toContain('2030-01-02 14:09:00 -08:00');
+    expect(await on(['get', 'report', 'daily', '--utc', '--local'])).toMatchObject({ code: 2, stderr: 'dalga: --utc and --local contradict each other — give one of them\n' });
+  });
+
+  it("reads --first-run without an offset in --location's zone, and warns about an offset that is not the zone's", async () => {
+    const plain = await on(['schedule', 'report', 'summer', '--interval', 'P1D', '--first-run', '2030-07-02T14:09', '--location', 'America/Los_Angeles']);
+    expect(plain).toMatchObject({ code: 0, stderr: '' });
+    expect(plain.stdout).toMatch(/^next run: +2030-07-02 14:09:00 -07:00 /m);
+    const copied = await on(['schedule', 'report', 'summer', '--interval', 'P1D', '--first-run', '2030-07-02T14:09:00-08:00', '--location', 'America/Los_Angeles']);
+    expect(copied.code).toBe(0);
+    expect(copied.stderr).toBe(
+      'dalga: warning: --first-run 2030-07-02T14:09:00-08:00 is 15:09 in America/Los_Angeles, whose offset on that date is -07:00, not -08:00 — the job runs at 15:09 there; for 14:09 leave the offset out\n',
+    );
+    expect(copied.stdout).toMatch(/^next run: +2030-07-02 15:09:00 -07:00 /m);
   });
 
   it('get --json prints the API JSON', async () => {
@@ -89,7 +112,7 @@ describe('schedule and get', () => {
     const r = await on(['schedule', 'p', 'b', '--interval', '-5']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^dalga: invalid --interval "-5".* — give seconds/);
+    expect(r.stderr).toMatch(/^dalga: invalid --interval "-5": an interval cannot be negative — give seconds/);
     expect(r.stderr.split('\n')).toHaveLength(2); // one line
   });
 
@@ -135,12 +158,35 @@ describe('ls and status', () => {
     expect(lines.slice(1).map((l) => l.split(/ +/)[1])).toEqual(['job-0', 'job-1', 'job-2', 'job-3', 'job-4']);
   });
 
-  it('--json prints one array; --limit pages and says there is more', async () => {
+  it('--json prints one array; --limit pages and says there is more, in text and JSON alike', async () => {
     const all = JSON.parse((await on(['ls', '--path', 'listed', '--json'])).stdout) as JobJson[];
     expect(all.map((j) => j.body)).toEqual(['job-0', 'job-1', 'job-2', 'job-3', 'job-4']);
     const page = await on(['ls', '--path', 'listed', '--limit', '2']);
     expect(page.stdout.trimEnd().split('\n')).toHaveLength(3);
-    expect(page.stderr).toContain('use --all for every page');
+    expect(page.stderr).toBe('dalga: showing the first 2 jobs — use --all for every page\n');
+    const json = await on(['ls', '--path', 'listed', '--limit', '2', '--json']);
+    expect(JSON.parse(json.stdout)).toHaveLength(2);
+    expect(json.stderr).toBe('dalga: showing the first 2 jobs — use --all for every page\n');
+  });
+
+  it('lists what runs next first by default; --sort insert-order keeps the API order', async () => {
+    await on(['schedule', 'order', 'later', '--interval', '1h']);
+    await on(['schedule', 'order', 'off', '--interval', '1m']);
+    await on(['disable', 'order', 'off']);
+    await on(['schedule', 'order', 'sooner', '--interval', '1m']);
+    const bodies = async (args: string[]) => (JSON.parse((await on(['ls', '--path', 'order', '--json', ...args])).stdout) as JobJson[]).map((j) => j.body);
+    expect(await bodies([])).toEqual(['sooner', 'later', 'off']);
+    expect(await bodies(['--sort', 'insert-order'])).toEqual(['later', 'off', 'sooner']);
+  });
+
+  it('--limit outside 1..1000 is refused with one wording', async () => {
+    for (const limit of ['0', '5000', 'ten']) {
+      expect(await on(['ls', '--limit', limit])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `dalga: invalid --limit "${limit}" — give a whole number of jobs from 1 to 1000\n`,
+      });
+    }
   });
 
   it('--all follows the cursor, in any order', async () => {
@@ -167,13 +213,15 @@ describe('ls and status', () => {
     expect(JSON.parse((await on(['ls', '--path', 'nothing-here', '--json', '--all'])).stdout)).toEqual([]);
   });
 
-  it('status prints the figures', async () => {
-    const text = await on(['status']);
+  it('status prints the figures and each instance with its last heartbeat', async () => {
+    const text = await on(['status', '--utc']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^total jobs: +\d+$/m);
     const json = JSON.parse((await on(['status', '--json'])).stdout) as StatusJson;
     expect(json.total_jobs).toBeGreaterThanOrEqual(5);
     expect(json.total_instances).toBe(1);
+    expect(json.instances).toEqual([{ id: json.instance_id, last_heartbeat: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) }]);
+    expect(text.stdout).toMatch(new RegExp(`^instances: +1\\n  ${json.instance_id}  last heartbeat \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\((just now|\\d+s ago)\\)  ← answered this request$`, 'm'));
   });
 });
 
@@ -215,12 +263,30 @@ describe('a daemon with a token', () => {
 
   it('answers 401 without the token: exit 2 with a hint', async () => {
     const r = await dalga(['status', '--url', secured.url]);
-    expect(r).toEqual({ code: 2, stdout: '', stderr: 'dalga: unauthorized — pass --token or set DALGA_TOKEN\n' });
+    expect(r).toEqual({ code: 2, stdout: '', stderr: 'dalga: unauthorized: the daemon needs a token — pass --token or set DALGA_TOKEN\n' });
+  });
+
+  it('a wrong token gets its own hint', async () => {
+    const r = await dalga(['status', '--url', secured.url, '--token', 'guess']);
+    expect(r).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'dalga: unauthorized: the daemon refused the token — check --token, DALGA_TOKEN or listen.token of the daemon\n',
+    });
   });
 
   it('accepts --token and DALGA_TOKEN', async () => {
     expect((await dalga(['status', '--url', secured.url, '--token', 's3cret'])).code).toBe(0);
     expect((await dalga(['status', '--url', secured.url], { env: { DALGA_TOKEN: 's3cret' } })).code).toBe(0);
+  });
+});
+
+describe('help', () => {
+  it("a command's --help lists the global flags its examples use", async () => {
+    const r = await dalga(['get', '--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--json', '--url <url>', '--token <token>', '--utc', '--local']) expect(r.stdout).toContain(flag);
+    expect(r.stdout).toContain('--json | jq');
   });
 });
 

@@ -3,7 +3,7 @@ import type { DalgaClient, ListParams, SortBy } from '../../client/client.js';
 import type { JobJson } from '../../client/types.js';
 import { UsageError } from '../../errors.js';
 import { formatJobTable, jsonArray } from '../output.js';
-import { type CliIO, type GlobalFlags, connect, globalFlags, outputContext, parseLimit, parseRefresh, useColor } from '../options.js';
+import { type CliIO, type GlobalFlags, connect, globalFlags, outputContext, parseLimit, parseRefresh, timeMode, useColor } from '../options.js';
 
 interface LsFlags {
   readonly path?: string;
@@ -21,9 +21,9 @@ const SERVER_DEFAULT_LIMIT = 100;
 
 export function lsCommand(io: CliIO): Command {
   return new Command('ls')
-    .description('list jobs, one page (--limit, default 100) or all of them (--all)')
+    .description('list jobs, what runs next first: one page (--limit, default 100) or all of them (--all)')
     .option('--path <path>', 'only jobs with exactly this path')
-    .addOption(new Option('--sort <order>', 'order of the list').choices(['insert-order', 'next-sched', 'next-run']))
+    .addOption(new Option('--sort <order>', 'next-run: what runs next, disabled jobs last; next-sched; insert-order: as first scheduled').choices(['next-run', 'next-sched', 'insert-order']).default('next-run'))
     .option('--reverse', 'reverse the order')
     .option('--limit <n>', 'jobs per page, 1 to 1000 (default 100)', parseLimitFlag)
     .option('--all', 'follow the cursor through every page')
@@ -33,10 +33,11 @@ export function lsCommand(io: CliIO): Command {
       'after',
       `
 Examples:
-  $ dalga ls                                  # first 100 jobs in insert order
-  $ dalga ls --sort next-run --limit 10       # what runs next
+  $ dalga ls                                  # what runs next: the first 100 jobs by next run
+  $ dalga ls --limit 10                       # the next 10
+  $ dalga ls --sort insert-order              # in the order they were first scheduled (the API's default)
   $ dalga ls --path check_feed --all --json   # every job of one path, as one JSON array
-  $ dalga ls --watch --sort next-run          # live view`,
+  $ dalga ls --watch                          # live view`,
     )
     .action(async (opts: LsFlags, command: Command) => {
       const flags = globalFlags(command);
@@ -71,11 +72,9 @@ function listParams(opts: LsFlags): ListParams {
 
 async function listPage(client: DalgaClient, params: ListParams, flags: GlobalFlags, io: CliIO): Promise<void> {
   const page = await client.list(params);
-  if (flags.json) {
-    io.stdout.write(`${jsonArray.start}${jsonArray.items(page.jobs, true)}${jsonArray.end}`);
-    return;
-  }
-  printTable(page.jobs, flags, io);
+  if (flags.json) io.stdout.write(`${jsonArray.start}${jsonArray.items(page.jobs, true)}${jsonArray.end}`);
+  else printTable(page.jobs, flags, io);
+  // Said on stderr in both modes: a script reading the JSON must not take one page for all.
   const limit = params.limit ?? SERVER_DEFAULT_LIMIT;
   if (page.jobs.length >= limit && page.cursor !== '') {
     io.stderr.write(`dalga: showing the first ${page.jobs.length} jobs — use --all for every page\n`);
@@ -120,5 +119,5 @@ async function watch(client: DalgaClient, params: ListParams, refreshMs: number,
     ...(params.sortBy !== undefined ? { sortBy: params.sortBy } : {}),
     ...(params.reverse ? { reverse: true } : {}),
   };
-  await runWatch({ client, url: client.baseURL, query, refreshMs, color: useColor(flags, io) });
+  await runWatch({ client, url: client.baseURL, query, refreshMs, color: useColor(flags, io), timeMode: timeMode(flags) });
 }

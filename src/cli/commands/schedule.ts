@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { ScheduleOptions } from '../../client/client.js';
 import { UsageError } from '../../errors.js';
+import { offsetText } from '../job-text.js';
 import { formatJob, jsonLine } from '../output.js';
 import { type CliIO, connect, globalFlags, outputContext } from '../options.js';
 
@@ -18,7 +19,7 @@ export function scheduleCommand(io: CliIO): Command {
     .argument('<path>', 'job path, appended to endpoint.baseurl when the job runs')
     .argument('<body>', 'job body, POSTed as text/plain')
     .option('--interval <duration>', 'run at intervals: seconds (60), ISO 8601 (PT1M, P1D) or a duration (1h30m)')
-    .option('--first-run <time>', 'do not run before this time: RFC 3339 (2030-01-02T15:04:05Z) or from now (+10m, +1h30m)')
+    .option('--first-run <time>', "do not run before this time: 2030-01-02T15:04:05 in --location's zone, with an offset (…Z, …+03:00), or from now (+10m, +1h30m)")
     .option('--one-off', 'run only once, then delete the job')
     .option('--immediate', 'run as soon as it is scheduled')
     .option('--location <zone>', 'IANA time zone the interval is computed in (default UTC)')
@@ -33,14 +34,14 @@ Valid combinations:
 
 Examples:
   $ dalga schedule check_feed 1234 --interval 60
-  $ dalga schedule report daily --interval P1D --first-run 2030-01-02T06:00:00+03:00 --location Europe/Istanbul
+  $ dalga schedule report daily --interval P1D --first-run 2030-01-02T14:09 --location America/Los_Angeles
   $ dalga schedule reminder 42 --one-off --first-run +10m
   $ dalga schedule --interval 1h --immediate -- sync -1     # "--" before a path or body starting with "-"`,
     )
     .action(async (path: string, body: string, opts: ScheduleFlags, command: Command) => {
       const flags = globalFlags(command);
       // Checked before any request, with the server's own rules, so mistakes exit 2 offline.
-      const params = await scheduleParams(opts, io.now());
+      const params = await scheduleParams(opts, io.now(), (line) => io.stderr.write(`dalga: warning: ${line}\n`));
       const client = await connect(flags, io);
       const job = await client.schedule(path, body, params);
       io.stdout.write(flags.json ? jsonLine(job) : formatJob(job, outputContext(flags, io)));
@@ -52,14 +53,15 @@ Examples:
  * Throws UsageError for anything the daemon would answer 400 to. The scheduling rules (and luxon
  * under them) are loaded only here, so other commands start without them.
  */
-export async function scheduleParams(opts: ScheduleFlags, now: number): Promise<ScheduleOptions> {
-  const { parseFlexibleInterval, formatIsoDuration, parseGoDuration, parseRfc3339, isValidZone, validateCombination, ParamError } =
+export async function scheduleParams(opts: ScheduleFlags, now: number, warn: (line: string) => void = () => {}): Promise<ScheduleOptions> {
+  const { parseFlexibleInterval, formatIsoDuration, formatInstant, parseGoDuration, parseRfc3339, isValidZone, validateCombination, ParamError } =
     await import('../../schedule/index.js');
+  const { isWallTime, offsetAt, readWallTime } = await import('../../schedule/local-time.js');
   const interval = opts.interval === undefined ? undefined : parseInterval(opts.interval);
-  const firstRun = opts.firstRun === undefined ? undefined : parseFirstRun(opts.firstRun);
   if (opts.location !== undefined && !isValidZone(opts.location)) {
     throw new UsageError(`unknown time zone "${opts.location}" — give an IANA name such as Europe/Istanbul or America/New_York`);
   }
+  const firstRun = opts.firstRun === undefined ? undefined : parseFirstRun(opts.firstRun);
   try {
     validateCombination({
       oneOff: opts.oneOff === true,
@@ -81,6 +83,9 @@ export async function scheduleParams(opts: ScheduleFlags, now: number): Promise<
   };
 
   function parseInterval(text: string): ReturnType<typeof parseFlexibleInterval> {
+    if (/^-/.test(text.trim())) {
+      throw new UsageError(`invalid --interval "${text}": an interval cannot be negative — give seconds (60), ISO 8601 (PT1M, P1D) or a duration (1h30m)`);
+    }
     try {
       return parseFlexibleInterval(text);
     } catch (error) {
@@ -100,11 +105,52 @@ export async function scheduleParams(opts: ScheduleFlags, now: number): Promise<
       const at = Math.round(now + ms);
       return { at, text: new Date(at).toISOString() };
     }
+    if (isWallTime(text)) return wallTimeIn(text, opts.location ?? 'UTC');
+    let at: number;
     try {
-      return { at: parseRfc3339(text), text };
+      at = parseRfc3339(text);
     } catch {
-      throw new UsageError(`invalid --first-run "${text}" — give an RFC 3339 time (2030-01-02T15:04:05Z) or a time from now (+10m)`);
+      throw new UsageError(
+        `invalid --first-run "${text}" — give a time such as 2030-01-02T15:04:05 (read in --location's zone), with an offset (…Z, …-08:00), or from now (+10m)`,
+      );
     }
+    warnIfOffsetDiffers(text, at);
+    return { at, text };
+  }
+
+  /** A time without offset means that wall-clock time in the job's own zone. */
+  function wallTimeIn(text: string, location: string): { at: number; text: string } {
+    const reading = readWallTime(text, location);
+    if (reading === undefined) throw new UsageError(`invalid --first-run "${text}" — no such date or time`);
+    if (reading.kind === 'skipped') {
+      throw new UsageError(`--first-run "${text}" does not exist in ${location}: the clocks skip it — give a time outside the change`);
+    }
+    const sent = formatInstant(reading.ms, location === 'UTC' ? '' : location);
+    if (reading.kind === 'ambiguous') {
+      warn(
+        `--first-run "${text}" happens twice in ${location} (the clocks go back); using the first, ${offsetText(reading.offsetMinutes)} — add ${offsetText(reading.laterOffsetMinutes)} to mean the second`,
+      );
+    }
+    return { at: reading.ms, text: sent };
+  }
+
+  /**
+   * `-08:00` copied to a summer date in Los Angeles names 15:09 PDT, not 14:09: say so, since
+   * the job then repeats at the wrong local time. `Z` is taken as a deliberate UTC instant.
+   */
+  function warnIfOffsetDiffers(text: string, at: number): void {
+    const location = opts.location;
+    if (location === undefined || location === '' || location === 'UTC') return;
+    const given = /([+-])(\d{2}):(\d{2})$/.exec(text);
+    if (given === null) return;
+    const givenMinutes = (given[1] === '-' ? -1 : 1) * (Number(given[2]) * 60 + Number(given[3]));
+    const zoneMinutes = offsetAt(at, location);
+    if (givenMinutes === zoneMinutes) return;
+    const wall = formatInstant(at, location).slice(11, 16);
+    const meant = text.slice(11, 16);
+    warn(
+      `--first-run ${text} is ${wall} in ${location}, whose offset on that date is ${offsetText(zoneMinutes)}, not ${offsetText(givenMinutes)} — the job runs at ${wall} there; for ${meant} leave the offset out`,
+    );
   }
 }
 

@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { formatStatus, jsonLine } from '../output.js';
-import { type CliIO, connect, globalFlags, useColor } from '../options.js';
+import { type CliIO, connect, globalFlags, outputContext } from '../options.js';
 
 export function statusCommand(io: CliIO): Command {
   return new Command('status')
-    .description("show the daemon's instance, job counts and lag")
+    .description("show the daemon's instances with their last heartbeats, job counts and lag")
     .addHelpText(
       'after',
       `
@@ -16,6 +16,6 @@ Examples:
       const flags = globalFlags(command);
       const client = await connect(flags, io);
       const status = await client.status();
-      io.stdout.write(flags.json ? jsonLine(status) : formatStatus(status, useColor(flags, io)));
+      io.stdout.write(flags.json ? jsonLine(status) : formatStatus(status, outputContext(flags, io)));
     });
 }

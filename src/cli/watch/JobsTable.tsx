@@ -3,7 +3,7 @@
 
 import { Box, Text } from 'ink';
 import type { JobJson } from '../../client/types.js';
-import { cellText, type Column, fit, jobKey, jobState, type JobStateKind, MARKER_WIDTH } from './format.js';
+import { cellText, type Column, fit, jobKey, jobState, type JobStateKind, MARKER_WIDTH, type TimeMode } from './format.js';
 
 export interface JobsTableProps {
   /** Jobs in screen order, at most as many as fit. */
@@ -13,8 +13,8 @@ export interface JobsTableProps {
   readonly columns: readonly Column[];
   /** Epoch ms the countdowns are computed from. */
   readonly now: number;
-  /** Zone of the local times; the viewer's own when undefined. */
-  readonly timeZone?: string;
+  /** Zone the times are shown in: each job's own by default. */
+  readonly timeMode?: TimeMode;
   readonly color: boolean;
   /** Shown instead of rows when there are none. */
   readonly empty: string;
@@ -55,17 +55,17 @@ interface JobLineProps {
   readonly isSelected: boolean;
   readonly columns: readonly Column[];
   readonly now: number;
-  readonly timeZone?: string;
+  readonly timeMode?: TimeMode;
   readonly color: boolean;
 }
 
-function JobLine({ job, isSelected, columns, now, timeZone, color }: JobLineProps): React.JSX.Element {
+function JobLine({ job, isSelected, columns, now, timeMode, color }: JobLineProps): React.JSX.Element {
   const kind = jobState(job).kind;
   return (
     <Text wrap="truncate" inverse={isSelected}>
       {isSelected ? '> ' : '  '}
       {columns.map((column, index) => {
-        const text = fit(cellText(column.key, job, now, timeZone), column.width) + (index < columns.length - 1 ? ' ' : '');
+        const text = fit(cellText(column, job, now, timeMode), column.width) + (index < columns.length - 1 ? ' ' : '');
         const tint = color && column.key === 'state' ? STATE_COLOURS[kind] : undefined;
         return (
           <Text key={column.key} color={tint} dimColor={color && kind === 'disabled' && column.key !== 'state'}>

@@ -5,7 +5,7 @@
 import { Box, Text, useApp, useInput } from 'ink';
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { type Clock, systemClock } from '../../clock.js';
-import { columnLayout, MARKER_WIDTH, truncate, printable } from './format.js';
+import { columnLayout, MARKER_WIDTH, nextWidths, sanitize, type TimeMode, truncate } from './format.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { FILTER_WINDOW, isComplete, MARGIN_ROWS, planSync, syncWindow } from './job-window.js';
@@ -35,8 +35,8 @@ export interface WatchAppProps {
   readonly clock?: Clock;
   /** Fixed size instead of following the terminal (tests). */
   readonly size?: TerminalSize;
-  /** Zone of the local times; the viewer's own by default. */
-  readonly timeZone?: string;
+  /** Zone the times are shown in: each job's own location by default (--utc, --local). */
+  readonly timeMode?: TimeMode;
   /** Called when the user quits, before Ink exits. */
   readonly onQuit?: () => void;
   /** Read keys (default). False when stdin is not a terminal: then only a signal ends the view. */
@@ -105,7 +105,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
     exit();
   };
   const act = async (verb: 'enable' | 'disable' | 'cancel', target: Target): Promise<void> => {
-    const name = `${printable(target.path)} ${printable(target.body)}`;
+    const name = `${sanitize(target.path)} ${sanitize(target.body)}`;
     try {
       await client[verb](target.path, target.body);
       dispatch({ type: 'message', text: `${pastTense(verb)} ${name}`, error: false });
@@ -128,6 +128,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
   );
 
   const width = size.columns;
+  const timeMode = props.timeMode ?? 'job';
   const screen = screenRows(state, visible);
   return (
     <Box flexDirection="column" width={width}>
@@ -138,9 +139,9 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
         <JobsTable
           jobs={screen.jobs}
           selected={screen.selected}
-          columns={columnLayout(width)}
+          columns={columnLayout(width, nextWidths(screen.jobs, now, timeMode))}
           now={now}
-          timeZone={props.timeZone}
+          timeMode={timeMode}
           color={props.color}
           empty={emptyText(state)}
         />
@@ -164,11 +165,11 @@ export function screenRows(state: ViewState, visible: number): { jobs: ReturnTyp
 
 function detailLine(state: ViewState, sortBy: SortBy, query: WatchQuery): string {
   const parts = [`by ${sortBy}${query.reverse ? ' (reversed)' : ''}`];
-  if (query.path !== undefined) parts.push(`path ${printable(query.path)}`);
+  if (query.path !== undefined) parts.push(`path ${sanitize(query.path)}`);
   const count = rowsOf(state).length;
   if (isFiltering(state)) {
     const where = state.tail ? 'last' : 'next';
-    parts.push(`filter "${printable(state.filter)}": ${count} in the ${where} ${FILTER_WINDOW}`);
+    parts.push(`filter "${sanitize(state.filter)}": ${count} in the ${where} ${FILTER_WINDOW}`);
   } else if (count > 0) {
     const total = state.status?.total_jobs;
     const position = state.tail && total !== undefined ? total - state.sel : state.sel + 1;
@@ -179,7 +180,7 @@ function detailLine(state: ViewState, sortBy: SortBy, query: WatchQuery): string
 
 function emptyText(state: ViewState): string {
   if (state.updatedAt === undefined) return state.error === undefined ? 'loading…' : 'no data yet';
-  if (state.filter !== '') return `no job matches "${printable(state.filter)}"`;
+  if (state.filter !== '') return `no job matches "${sanitize(state.filter)}"`;
   return 'no jobs';
 }
 
@@ -190,7 +191,7 @@ function Footer({ state, width, color }: { readonly state: ViewState; readonly w
     return <Text wrap="truncate">{truncate(`/${state.filter}▏  Enter keep · Esc clear`, width)}</Text>;
   }
   if (state.mode === 'confirm' && state.confirm) {
-    const name = `${printable(state.confirm.path)} ${printable(state.confirm.body)}`;
+    const name = `${sanitize(state.confirm.path)} ${sanitize(state.confirm.body)}`;
     return (
       <Text wrap="truncate" bold color={color ? 'yellow' : undefined}>
         {truncate(`cancel job ${name}? y/n`, width)}

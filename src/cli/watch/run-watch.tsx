@@ -3,6 +3,7 @@
 // however the view ends.
 
 import { render } from 'ink';
+import type { TimeMode } from '../job-text.js';
 import type { WatchClient } from './watch-client.js';
 import { WatchApp, type WatchQuery } from './WatchApp.js';
 
@@ -14,6 +15,7 @@ export interface RunWatchOptions {
   query: WatchQuery;
   refreshMs: number;
   color: boolean;
+  timeMode: TimeMode;
 }
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
@@ -46,6 +48,7 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
         query={options.query}
         refreshMs={Math.max(100, options.refreshMs)}
         color={colourAllowed(options.color, process.env)}
+        timeMode={options.timeMode}
         interactive={process.stdin.isTTY === true}
       />,
       { exitOnCtrlC: false, patchConsole: true },

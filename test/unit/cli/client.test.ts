@@ -4,7 +4,7 @@ import { networkInterfaces } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClient, type DalgaClient } from '../../../src/client/client.js';
 import type { JobJson } from '../../../src/client/types.js';
-import { DaemonUnavailableError, NotFoundError, UsageError } from '../../../src/errors.js';
+import { DaemonUnavailableError, NotFoundError, UnauthorizedError, UsageError } from '../../../src/errors.js';
 
 // The client against a real HTTP server on a free port, scripted per test, to see exactly what
 // goes over the wire and how each kind of answer is turned into an error.
@@ -154,9 +154,15 @@ describe('errors', () => {
     await expect(attempt).rejects.toThrow(/^cannot parse interval$/);
   });
 
-  it('401 tells how to pass a token', async () => {
+  it('401 tells how to pass a token, or that the token given was refused', async () => {
     answer = text(401, 'unauthorized\n');
-    await expect(client().status()).rejects.toThrow(new UsageError('unauthorized — pass --token or set DALGA_TOKEN'));
+    const missing = client().status();
+    await expect(missing).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(missing).rejects.toBeInstanceOf(UsageError);
+    await expect(missing).rejects.toThrow('unauthorized: the daemon needs a token — pass --token or set DALGA_TOKEN');
+    await expect(client('wrong').status()).rejects.toThrow(
+      'unauthorized: the daemon refused the token — check --token, DALGA_TOKEN or listen.token of the daemon',
+    );
   });
 
   it('404 of a job names the job', async () => {
@@ -191,6 +197,12 @@ describe('errors', () => {
     const attempt = createClient({ baseURL: `http://127.0.0.1:${port}` }).get('p', 'b');
     await expect(attempt).rejects.toBeInstanceOf(DaemonUnavailableError);
     await expect(attempt).rejects.toThrow(`cannot reach dalga at http://127.0.0.1:${port} — is \`dalga serve\` running? (set --url or DALGA_URL)`);
+  });
+
+  it('an https URL to a plain-HTTP daemon says so, not that the daemon is down', async () => {
+    const attempt = createClient({ baseURL: baseURL.replace(/^http:/, 'https:') }).status();
+    await expect(attempt).rejects.toBeInstanceOf(DaemonUnavailableError);
+    await expect(attempt).rejects.toThrow(`${baseURL.replace(/^http:/, 'https:')} does not speak TLS — it answers plain HTTP: use ${baseURL}`);
   });
 
   it('never shows credentials of the URL in a message', async () => {

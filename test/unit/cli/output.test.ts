@@ -4,18 +4,14 @@ import {
   formatErrorLine,
   formatJob,
   formatJobTable,
-  formatLocalTime,
-  formatRelative,
   formatStatus,
-  humanDuration,
-  jobState,
   jsonArray,
   paint,
   sanitize,
 } from '../../../src/cli/output.js';
 
 const NOW = Date.parse('2026-11-28T09:00:00Z');
-const ctx = { now: NOW, color: false, timeZone: 'Europe/Istanbul' } as const;
+const ctx = { now: NOW, color: false, timeMode: 'job' } as const;
 
 function job(overrides: Partial<JobJson> = {}): JobJson {
   return {
@@ -33,47 +29,29 @@ function job(overrides: Partial<JobJson> = {}): JobJson {
   };
 }
 
-describe('formatRelative', () => {
-  it.each([
-    [42_000, 'in 42s'],
-    [-180_000, '3m ago'],
-    [3_900_000, 'in 1h 5m'],
-    [192_000, 'in 3m 12s'],
-    [12 * 60_000 + 5000, 'in 12m'],
-    [2 * 86_400_000 + 4 * 3_600_000, 'in 2d 4h'],
-    [-400, 'now'],
-    [999, 'now'],
-    [1000, 'in 1s'],
-  ])('%d ms from now reads %s', (diff, text) => {
-    expect(formatRelative(NOW + diff, NOW)).toBe(text);
-  });
-
-  it('never prints units below a second', () => {
-    expect(humanDuration(1500)).toBe('1s');
-    expect(humanDuration(0)).toBe('0s');
-  });
-});
-
-describe('formatLocalTime', () => {
-  it('shows the instant in the given zone', () => {
-    expect(formatLocalTime(Date.parse('2026-11-28T09:00:42Z'), 'Europe/Istanbul')).toBe('2026-11-28 12:00:42');
-    expect(formatLocalTime(Date.parse('2026-11-28T00:30:00Z'), 'America/Los_Angeles')).toBe('2026-11-27 16:30:00');
-    expect(formatLocalTime(Date.parse('2026-11-28T00:00:00Z'), 'UTC')).toBe('2026-11-28 00:00:00');
-  });
+/** The README's example: daily at 14:09 in Los Angeles, as the API writes it. */
+const LA = job({
+  path: 'report',
+  body: 'daily',
+  interval: 'P1D',
+  location: 'America/Los_Angeles',
+  next_run: '2026-11-28T14:09:00-08:00',
+  next_sched: '2026-11-28T14:09:00-08:00',
+  last_run: '2026-11-27T14:09:00.004-08:00',
 });
 
 describe('formatJob', () => {
-  it('aligns the fields, with local and relative times', () => {
+  it('aligns the fields, with times in the job\'s zone and relative', () => {
     expect(formatJob(job(), ctx)).toBe(
       [
         'path:        check_feed',
         'body:        1234',
         'interval:    PT60S',
         'location:    UTC',
-        'state:       enabled',
-        'next run:    2026-11-28 12:00:42 (in 42s)',
-        'next sched:  2026-11-28 12:00:42 (in 42s)',
-        'last run:    2026-11-28 11:57:00 (3m ago)',
+        'state:       scheduled',
+        'next run:    2026-11-28 09:00:42 UTC (in 42s)',
+        'next sched:  2026-11-28 09:00:42 UTC (in 42s)',
+        'last run:    2026-11-28 08:57:00 UTC (3m00s ago)',
         'last status: 200',
         'failures:    0',
         '',
@@ -81,11 +59,37 @@ describe('formatJob', () => {
     );
   });
 
+  it("shows a job's times in its own location with the offset: 14:09 in Los Angeles reads 14:09", () => {
+    const text = formatJob(LA, ctx);
+    expect(text).toContain('next run:    2026-11-28 14:09:00 -08:00 (in 13h09m)\n');
+    expect(text).toContain('last run:    2026-11-27 14:09:00 -08:00 (10h50m ago)\n');
+  });
+
+  it('switches to UTC with --utc and to the local zone with --local', () => {
+    expect(formatJob(LA, { ...ctx, timeMode: 'utc' })).toContain('next run:    2026-11-28 22:09:00 UTC (in 13h09m)\n');
+    const local = new Date(Date.parse('2026-11-28T22:09:00Z'));
+    const offset = -local.getTimezoneOffset();
+    const sign = offset < 0 ? '-' : '+';
+    const hhmm = `${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}:${String(Math.abs(offset) % 60).padStart(2, '0')}`;
+    const wall = `${String(local.getHours()).padStart(2, '0')}:${String(local.getMinutes()).padStart(2, '0')}:00`;
+    expect(formatJob(LA, { ...ctx, timeMode: 'local' })).toContain(`${wall} ${sign}${hhmm} (in 13h09m)`);
+  });
+
+  it('tells a UTC job from a zone whose offset is zero', () => {
+    const london = job({ location: 'Europe/London', next_run: '2026-11-28T09:00:42Z' });
+    expect(formatJob(london, ctx)).toContain('next run:    2026-11-28 09:00:42 +00:00 (in 42s)\n');
+  });
+
+  it('names a retrying job with its failures, as the live view does', () => {
+    expect(formatJob(job({ failures: 3 }), ctx)).toContain('state:       retrying ×3\n');
+  });
+
   it('says when a job is disabled, one-off, running or never ran', () => {
     const text = formatJob(job({ next_run: null, interval: 'P0D', last_run: null, last_status: null }), ctx);
     expect(text).toContain('state:       disabled\n');
     expect(text).toContain('next run:    — (disabled)\n');
     expect(text).toContain('interval:    P0D (one-off)\n');
+    expect(formatJob(job({ interval: '' }), ctx)).toContain("interval:    '' (one-off)\n");
     expect(text).toContain('last run:    never\n');
     expect(formatJob(job({ instance_id: 77 }), ctx)).toContain('state:       running on instance 77\n');
   });
@@ -94,7 +98,8 @@ describe('formatJob', () => {
     expect(formatJob(job({ failures: 3 }), ctx)).not.toContain('\u001b[');
     const coloured = formatJob(job({ failures: 3 }), { ...ctx, color: true });
     expect(coloured).toContain(paint('3', 'red', true));
-    expect(coloured).toContain(paint('enabled', 'green', true));
+    expect(coloured).toContain(paint('retrying ×3', 'yellow', true));
+    expect(formatJob(job(), { ...ctx, color: true })).toContain(paint('scheduled', 'green', true));
   });
 
   it('escapes control characters of user data so they cannot drive the terminal', () => {
@@ -113,9 +118,9 @@ describe('formatJobTable', () => {
     );
     expect(table).toBe(
       [
-        'PATH        BODY                INTERVAL  STATE     NEXT RUN                      LAST STATUS  FAILURES',
-        'check_feed  1234                PT60S     enabled   2026-11-28 12:00:42 (in 42s)  200          0',
-        'p           a-much-longer-body  one-off   disabled  —                             timeout      2',
+        'PATH        BODY                INTERVAL  STATE      NEXT RUN                          LAST STATUS  FAILURES',
+        'check_feed  1234                PT60S     scheduled  2026-11-28 09:00:42 UTC (in 42s)  200          0',
+        'p           a-much-longer-body  one-off   disabled   —                                 timeout      2',
         '',
       ].join('\n'),
     );
@@ -128,25 +133,50 @@ describe('formatJobTable', () => {
     expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(plain);
   });
 
+  it("writes each job's next run in its own zone", () => {
+    expect(formatJobTable([LA], ctx)).toContain('2026-11-28 14:09:00 -08:00 (in 13h09m)');
+  });
+
   it('is empty for no jobs', () => {
     expect(formatJobTable([], ctx)).toBe('');
   });
 });
 
 describe('formatStatus', () => {
-  it('lists the figures', () => {
-    const status: StatusJson = {
-      instance_id: 7,
-      instance_running_jobs: 1,
-      running_jobs: 3,
-      total_jobs: 10,
-      pending_jobs: 2,
-      total_instances: 2,
-      lag: 95,
-    };
-    expect(formatStatus(status, false)).toBe(
-      ['instance:     7', 'instances:    2', 'total jobs:   10', 'pending jobs: 2', 'running jobs: 3 (1 on this instance)', 'lag:          1m 35s', ''].join('\n'),
+  const status: StatusJson = {
+    instance_id: 7,
+    instance_running_jobs: 1,
+    running_jobs: 3,
+    total_jobs: 10,
+    pending_jobs: 2,
+    total_instances: 2,
+    lag: 95,
+  };
+
+  it('lists the figures (a daemon that does not list its instances)', () => {
+    expect(formatStatus(status, ctx)).toBe(
+      ['instance:     7', 'instances:    2', 'total jobs:   10', 'pending jobs: 2', 'running jobs: 3 (1 on this instance)', 'lag:          1m35s', ''].join('\n'),
     );
+  });
+
+  it('lists each instance with its last heartbeat under the count', () => {
+    const text = formatStatus(
+      {
+        ...status,
+        instances: [
+          { id: 7, last_heartbeat: '2026-11-28T08:59:58.500Z' },
+          { id: 1234567, last_heartbeat: '2026-11-28T08:59:50Z' },
+        ],
+      },
+      { ...ctx, timeMode: 'utc' },
+    );
+    expect(text.split('\n').slice(0, 5)).toEqual([
+      'instance:     7',
+      'instances:    2',
+      '  7        last heartbeat 2026-11-28 08:59:58 UTC (1s ago)  ← answered this request',
+      '  1234567  last heartbeat 2026-11-28 08:59:50 UTC (10s ago)',
+      'total jobs:   10',
+    ]);
   });
 });
 
@@ -166,12 +196,6 @@ describe('jsonArray', () => {
 });
 
 describe('small helpers', () => {
-  it('jobState', () => {
-    expect(jobState(job())).toBe('enabled');
-    expect(jobState(job({ next_run: null }))).toBe('disabled');
-    expect(jobState(job({ instance_id: 1 }))).toBe('running');
-  });
-
   it('sanitize keeps printable text and escapes the rest', () => {
     expect(sanitize('héllo wörld ✓')).toBe('héllo wörld ✓');
     expect(sanitize('a\tb\r\u0007\u009b')).toBe('a\\tb\\r\\u0007\\u009b');
@@ -181,14 +205,5 @@ describe('small helpers', () => {
     expect(formatErrorLine('job not found — a b')).toBe('dalga: job not found — a b\n');
     expect(formatErrorLine('dalga: already prefixed\nsecond line')).toBe('dalga: already prefixed\n');
     expect(formatErrorLine('bad \u001b[2J thing')).toBe('dalga: bad \\u001b[2J thing\n');
-  });
-});
-
-describe('formatLocalTime in the process zone', () => {
-  it('agrees with the Intl formatter for the same zone', () => {
-    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    for (const at of [0, 1_589_000_000_123, Date.UTC(2020, 2, 8, 10, 30), Date.UTC(2030, 11, 31, 23, 59, 59)]) {
-      expect(formatLocalTime(at)).toBe(formatLocalTime(at, zone));
-    }
   });
 });

@@ -41,7 +41,6 @@ async function mount(client: FakeClient, over: Partial<WatchAppProps> = {}, size
       refreshMs={1000}
       color={false}
       clock={clock}
-      timeZone="UTC"
       onQuit={() => (quits += 1)}
       {...over}
     />,

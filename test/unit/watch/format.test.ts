@@ -8,11 +8,11 @@ import {
   fit,
   jobState,
   lastText,
-  localTime,
   MARKER_WIDTH,
   matchesFilter,
   nextText,
-  printable,
+  nextWidths,
+  sanitize,
   stateLabel,
   truncate,
 } from '../../../src/cli/watch/format.js';
@@ -65,24 +65,41 @@ describe('countdown', () => {
   });
 });
 
-describe('localTime', () => {
-  it('shows the time alone on the same day, the date too on another', () => {
-    expect(localTime(NOW + 5000, NOW, 'UTC')).toBe('22:09:05');
-    expect(localTime(NOW + 86_400_000, NOW, 'UTC')).toBe('Jan 14 22:09');
-  });
-
-  it('uses the given zone', () => {
-    expect(localTime(NOW, NOW, 'America/Los_Angeles')).toBe('14:09:00');
-  });
-});
-
 describe('cells', () => {
-  it('shows the next run as countdown and local time, or why there is none', () => {
+  it('shows the next run as countdown and time with its zone, or why there is none', () => {
     const at = new Date(NOW + 42_000).toISOString();
-    expect(nextText(job('a', { next_run: at }), NOW, 'UTC')).toBe('in 42s     22:09:42');
-    expect(nextText(job('a', { next_run: null }), NOW, 'UTC')).toBe('—');
-    expect(nextText(job('a', { instance_id: 9 }), NOW, 'UTC')).toBe('running now');
-    expect(nextText(job('a', { next_run: 'garbage' }), NOW, 'UTC')).toBe('?');
+    expect(nextText(job('a', { next_run: at }), NOW)).toBe('in 42s    22:09:42 UTC');
+    expect(nextText(job('a', { next_run: null }), NOW)).toBe('—');
+    expect(nextText(job('a', { instance_id: 9 }), NOW)).toBe('running now');
+    expect(nextText(job('a', { next_run: 'garbage' }), NOW)).toBe('?');
+    expect(nextText(job('a', { next_run: at }), NOW, 'job', true)).toBe('in 42s');
+  });
+
+  it("shows the time in the job's own location, with the date when it is not today there", () => {
+    const la = job('a', { location: 'America/Los_Angeles', next_run: '2020-01-13T14:09:05-08:00' });
+    expect(nextText(la, NOW)).toBe('in 5s     14:09:05 -08:00');
+    expect(nextText(la, NOW, 'utc')).toBe('in 5s     22:09:05 UTC');
+    // 22:09 UTC is already 01:09 on Jan 14 in Istanbul: a run at 01:10 there is today.
+    const istanbul = job('a', { location: 'Europe/Istanbul', next_run: '2020-01-14T01:10:05+03:00' });
+    expect(nextText(istanbul, NOW)).toBe('in 1m05s  01:10:05 +03:00');
+    const tomorrow = job('a', { location: 'Europe/Istanbul', next_run: '2020-01-15T01:10:05+03:00' });
+    expect(nextText(tomorrow, NOW)).toBe('in 1d00h  Jan 15 01:10 +03:00');
+    const later = job('a', { location: 'America/Los_Angeles', next_run: '2030-01-02T14:09:00-08:00' });
+    expect(nextText(later, NOW)).toBe('in 3642d00h 2030-01-02 14:09 -08:00');
+  });
+
+  it('sizes the next-run column to what the rows need, so the time is never cut', () => {
+    const rows = [
+      job('a', { location: 'America/Los_Angeles', next_run: '2020-12-02T00:00:00-08:00' }),
+      job('b', { next_run: new Date(NOW + 5000).toISOString() }),
+    ];
+    const widths = nextWidths(rows, NOW, 'job');
+    expect(widths.full).toBe(nextText(rows[0]!, NOW).length);
+    expect(nextText(rows[0]!, NOW)).toBe('in 323d09h Dec 02 00:00 -08:00');
+    for (const width of [100, 120, 160, 200]) {
+      const next = columnLayout(width, widths).find((c) => c.key === 'next');
+      expect(next?.width).toBe(widths.full);
+    }
   });
 
   it('shows the last result with its age', () => {
@@ -95,14 +112,16 @@ describe('cells', () => {
   });
 
   it('names one-off intervals and empty locations', () => {
-    expect(cellText('interval', job('a', { interval: 'P0D' }), NOW)).toBe('one-off');
-    expect(cellText('interval', job('a', { interval: 'PT5H' }), NOW)).toBe('PT5H');
-    expect(cellText('location', job('a', { location: '' }), NOW)).toBe('UTC');
+    expect(cellText({ key: 'interval' }, job('a', { interval: 'P0D' }), NOW)).toBe('one-off');
+    expect(cellText({ key: 'interval' }, job('a', { interval: '' }), NOW)).toBe('one-off');
+    expect(cellText({ key: 'interval' }, job('a', { interval: 'PT5H' }), NOW)).toBe('PT5H');
+    expect(cellText({ key: 'location' }, job('a', { location: '' }), NOW)).toBe('UTC');
   });
 
   it('never lets control characters reach the terminal', () => {
-    expect(printable('a\nb\tc\u001b[2J')).toBe('a\\nb\\tc\\x1b[2J');
-    expect(cellText('body', job('a', { body: 'x\ny' }), NOW)).toBe('x\\ny');
+    expect(sanitize('a\nb\tc\u001b[2J')).toBe('a\\nb\\tc\\u001b[2J');
+    expect(cellText({ key: 'body' }, job('a', { body: 'x\ny' }), NOW)).toBe('x\\ny');
+    expect(cellText({ key: 'last' }, job('a', { last_status: 'x\u001by', last_run: null }), NOW)).toBe('x\\u001by');
   });
 });
 
@@ -133,8 +152,20 @@ describe('columnLayout', () => {
   });
 
   it('drops location, last and interval on a narrow terminal, keeping path and body', () => {
-    expect(columnLayout(60).map((c) => c.key)).toEqual(['state', 'path', 'body', 'next']);
+    expect(columnLayout(70).map((c) => c.key)).toEqual(['state', 'path', 'body', 'next']);
   });
+
+  it('shortens path and body and keeps the countdown before it drops the next run', () => {
+    const narrow = { full: 30, compact: 9 };
+    const at = (width: number) => Object.fromEntries(columnLayout(width, narrow).map((c) => [c.key, c.compact ? 'compact' : c.width]));
+    expect(at(66)).toMatchObject({ next: 30 });
+    expect(at(62)).toMatchObject({ next: 30, path: 9, body: 6 });
+    expect(at(50)).toMatchObject({ next: 'compact' });
+    expect(at(50).path).toBeGreaterThanOrEqual(8);
+    expect(at(36)).toMatchObject({ next: 'compact' });
+    expect(at(30)).not.toHaveProperty('next');
+  });
+
 
   it('never exceeds the width, from tiny to huge terminals', () => {
     for (let width = 30; width <= 300; width += 1) expect(total(width)).toBeLessThanOrEqual(width);
@@ -144,7 +175,8 @@ describe('columnLayout', () => {
     const wide = columnLayout(200);
     const path = wide.find((c) => c.key === 'path');
     const body = wide.find((c) => c.key === 'body');
-    expect(path!.width + body!.width).toBe(200 - MARKER_WIDTH - (12 + 22 + 10 + 16 + 20) - 6);
+    const next = wide.find((c) => c.key === 'next');
+    expect(path!.width + body!.width).toBe(200 - MARKER_WIDTH - (12 + next!.width + 10 + 16 + 20) - 6);
     expect(path!.width).toBeGreaterThan(body!.width);
   });
 });
