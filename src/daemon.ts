@@ -141,23 +141,44 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
   const exposed = exposureWarning(config.listen.host, config.listen.token);
   if (exposed !== undefined) ilog.warn(exposed);
 
+  const shutdownTimeout = config.listen.shutdownTimeout;
+  const graceful = async (): Promise<void> => {
+    ilog.info({ running: scheduler.running }, 'shutting down');
+    clearInterval(syncTimer);
+    const httpClosed = http.close(shutdownTimeout);
+    // Kept back from the deliveries: recording their outcomes and removing the instance row.
+    await scheduler.stop(shutdownTimeout - Math.min(1000, Math.floor(shutdownTimeout / 5)));
+    await heartbeat.stop();
+    await httpClosed;
+    await delivery.close();
+    // Deleting the row releases whatever is still claimed, so another instance takes it at once.
+    await store.removeInstance(instanceId).catch((err: unknown) => ilog.warn({ err: String(err) }, 'cannot remove instance row; it expires by itself'));
+    if (ownsStore) await store.close();
+    ilog.info('stopped');
+  };
   let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      ilog.info({ running: scheduler.running }, 'shutting down');
-      clearInterval(syncTimer);
-      const httpClosed = http.close(config.listen.shutdownTimeout);
-      await scheduler.stop(config.listen.shutdownTimeout);
-      await heartbeat.stop();
-      await httpClosed;
-      await delivery.close();
-      // Deleting the row releases whatever is still claimed, so another instance takes it at once.
-      await store.removeInstance(instanceId).catch((err: unknown) => ilog.warn({ err: String(err) }, 'cannot remove instance row; it expires by itself'));
-      if (ownsStore) await store.close();
-      ilog.info('stopped');
-    })());
+  // listen.shutdownTimeout bounds the whole stop, whatever the store does (hangs, fails): past
+  // it, the claims still held are released when this instance's row expires on the peers.
+  const stop = (): Promise<void> => (stopping ??= withinTimeout(graceful(), shutdownTimeout, () => {
+    ilog.warn({ shutdownTimeoutMs: shutdownTimeout }, 'shutdown timeout: the store did not answer in time; stopping anyway (claimed jobs are released when this instance expires)');
+  }));
 
   return { url: http.url, instanceId, store, scheduler, stop };
+}
+
+/** `work`, or `onTimeout()` once `ms` passed first (the work goes on unobserved). */
+async function withinTimeout(work: Promise<void>, ms: number, onTimeout: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  work.catch(() => undefined);
+  try {
+    const finished = await Promise.race([work.then(() => true), expired]);
+    if (!finished) onTimeout();
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** What the start-up line says: which build, which file, which store, where jobs go. */
