@@ -37,6 +37,21 @@ const DEADLINE_GRACE_MS = 100;
 /** Rows per batched statement; IN lists are padded to powers of two to reuse prepared statements. */
 const MAX_BATCH = 256;
 
+/**
+ * The server refused the account. An unknown user is among them: MariaDB answers it with 1045
+ * or, for some names, 1698 (ER_ACCESS_DENIED_NO_PASSWORD_ERROR).
+ */
+const ACCESS_CODES = new Set([
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_ACCESS_DENIED_NO_PASSWORD_ERROR',
+  'ER_DBACCESS_DENIED_ERROR',
+  'ER_HOST_NOT_PRIVILEGED',
+  'ER_NOT_SUPPORTED_AUTH_MODE',
+  'ER_ACCOUNT_HAS_BEEN_LOCKED',
+  'ER_MUST_CHANGE_PASSWORD_LOGIN',
+  'AUTH_SWITCH_PLUGIN_ERROR',
+]);
+
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -50,8 +65,7 @@ const CONNECTION_CODES = new Set([
   'PROTOCOL_SEQUENCE_TIMEOUT',
   'ER_CON_COUNT_ERROR',
   'ER_TOO_MANY_USER_CONNECTIONS',
-  'ER_ACCESS_DENIED_ERROR',
-  'ER_DBACCESS_DENIED_ERROR',
+  ...ACCESS_CODES,
   'ER_BAD_DB_ERROR',
   'ER_SERVER_SHUTDOWN',
   'ER_QUERY_INTERRUPTED',
@@ -381,7 +395,7 @@ function unavailable(err: unknown, where: string, options: MysqlStoreOptions): S
   if (message === 'Pool is closed.') return new StoreUnavailableError(`${where} is closed — the store was shut down`, { cause: err });
   if (typeof code !== 'string' || !CONNECTION_CODES.has(code)) return undefined;
   const hint =
-    code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR'
+    ACCESS_CODES.has(code)
       ? `check mysql.user (${options.user}) and mysql.password`
       : code === 'ER_BAD_DB_ERROR'
         ? `create database ${options.db} or set mysql.db`
