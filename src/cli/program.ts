@@ -23,7 +23,7 @@ export const CLIENT_COMMANDS: ReadonlySet<string> = new Set(['schedule', 'get', 
 
 export function buildProgram(io: CliIO, version: string): Command {
   const program = new Command('dalga')
-    .description('dalga: cron as a service. Schedules HTTP POSTs to your endpoint, on SQLite or MySQL/MariaDB')
+    .description('dalga: cron as a service. Schedules HTTP POSTs to your endpoint, on SQLite, MySQL/MariaDB or PostgreSQL')
     .version(version, '-V, --version', 'print the version')
     .option('-c, --config <file>', 'configuration file (TOML or YAML); default: DALGA_CONFIG or discovered in the working directory')
     .option('--url <url>', 'daemon URL (default: DALGA_URL, else the configured listen address, else http://127.0.0.1:34006)')

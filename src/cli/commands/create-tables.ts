@@ -8,7 +8,7 @@ export function createTablesCommand(): Command {
       `
 Examples:
   $ dalga create-tables                           # embedded store ./dalga.sqlite
-  $ dalga create-tables -c dalga.toml             # the [mysql] table of the config`,
+  $ dalga create-tables -c dalga.toml             # the [mysql] or [postgres] table of the config`,
     )
     .action(async (_opts: unknown, command: Command) => {
       const { runCreateTables } = await import('../serve-runner.js');

@@ -18,6 +18,7 @@ Examples:
   $ dalga serve                                   # embedded store ./dalga.sqlite, API on 127.0.0.1:34006
   $ dalga serve --endpoint http://127.0.0.1:8080/hooks/
   $ dalga serve -c dalga.toml                     # [mysql] section: share one MySQL/MariaDB table
+  $ DALGA_STORE=postgres DALGA_POSTGRES_URL=postgres://me@db/jobs dalga serve   # share one PostgreSQL table
   $ DALGA_MYSQL_HOST=db.internal dalga serve      # any key as DALGA_<SECTION>_<KEY>`,
     )
     .action(async (_opts: ServeFlags, command: Command) => {
