@@ -9,8 +9,9 @@ export interface DeliveryOptions {
   /** endpoint.baseurl; the job path is appended to it. */
   baseUrl: string;
   /**
-   * endpoint.timeout in ms. It bounds connecting, waiting for the response headers, and each
-   * pause while reading the body — undici's own timers, so no timer is made per request.
+   * endpoint.timeout in ms: it bounds the whole request — connecting, sending, the response
+   * headers and its body together. One timer serves every POST in progress (they all end by
+   * the same rule, so they expire in the order they started).
    */
   timeoutMs: number;
   /** Keep-alive connections per origin; sized to jobs.maxRunning (spec §9 #11). */
@@ -51,7 +52,28 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     connect: { timeout: options.timeoutMs },
   });
   const base = parseEndpointBase(options.baseUrl);
+  // In start order, which is deadline order: every POST gets the same timeout.
   const running = new Set<PostHandler>();
+  let sweep: NodeJS.Timeout | undefined;
+
+  /** Ends the POSTs past their deadline and sets the one timer for the next deadline. */
+  function expire(): void {
+    sweep = undefined;
+    const now = performance.now();
+    for (const handler of running) {
+      if (handler.deadline > now) break;
+      handler.expire();
+    }
+    armSweep();
+  }
+
+  function armSweep(): void {
+    if (sweep !== undefined) return;
+    const first = running.values().next();
+    if (first.done) return;
+    sweep = setTimeout(expire, Math.max(0, first.value.deadline - performance.now()));
+    sweep.unref();
+  }
 
   function post(job: Job, instanceId: number): Promise<DeliveryResult> {
     let path: string;
@@ -69,11 +91,12 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       ...options.signHeaders?.(job, job.body),
     };
     return new Promise((resolve) => {
-      const handler = new PostHandler((result) => {
+      const handler = new PostHandler(performance.now() + options.timeoutMs, (result) => {
         running.delete(handler);
         resolve(describeResult(result, options.timeoutMs));
       });
       running.add(handler);
+      armSweep();
       agent.dispatch({ origin: base.origin, path, method: 'POST', body: job.body, headers }, handler);
     });
   }
@@ -86,7 +109,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     warmUp: (url) =>
       new Promise<void>((resolve) => {
         const { origin, pathname } = new URL(url);
-        const handler = new PostHandler(() => resolve());
+        const handler = new PostHandler(Number.POSITIVE_INFINITY, () => resolve());
         agent.dispatch({ origin, path: pathname, method: 'GET' }, handler);
       }),
     close: () => agent.close(),
@@ -102,47 +125,65 @@ type RawResult = { status: number } | { error: unknown };
  * per job that set the daemon's memory while draining a backlog.
  */
 class PostHandler implements Dispatcher.DispatchHandler {
+  /** The final status (not a 1xx); 0 until the response headers arrived. */
   private status = 0;
   private received = 0;
   private settled = false;
-  private abortRequest: ((reason?: Error) => void) | undefined;
+  private controller: Dispatcher.DispatchController | undefined;
   private abortReason: Error | undefined;
 
-  constructor(private readonly done: (result: RawResult) => void) {}
+  constructor(
+    /** performance.now() by which the whole request is over. */
+    readonly deadline: number,
+    private readonly done: (result: RawResult) => void,
+  ) {}
 
+  /** Shutdown: cut it short. */
   abort(): void {
-    this.abortReason ??= new undiciErrors.RequestAbortedError();
-    // Not yet on a connection: undici calls onConnect when it is, and it is aborted there.
-    this.abortRequest?.(this.abortReason);
+    this.cancel(new undiciErrors.RequestAbortedError());
   }
 
-  onConnect(abort: (reason?: Error) => void): void {
-    this.abortRequest = abort;
-    if (this.abortReason) abort(this.abortReason);
+  /**
+   * endpoint.timeout is up. An answer whose headers came counts by its status (the endpoint
+   * has answered; only its body is still arriving); else the POST timed out. Either way the
+   * connection is dropped and the slot is free now.
+   */
+  expire(): void {
+    this.settle(this.status !== 0 ? { status: this.status } : { error: new DeliveryTimeoutError() });
+    this.cancel(new DeliveryTimeoutError());
   }
 
-  onHeaders(statusCode: number): boolean {
-    // Called again for the final answer after an informational one (103 Early Hints).
-    this.status = statusCode;
-    return true;
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // Aborted before it reached a connection: undici starts it here, and it ends here.
+    if (this.abortReason) controller.abort(this.abortReason);
   }
 
-  onData(chunk: Buffer): boolean {
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    // An informational answer (103 Early Hints) comes before the final one.
+    if (statusCode >= 200) this.status = statusCode;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.received += chunk.length;
     if (this.received > BODY_LIMIT) {
       // The status is all we need: drop the connection rather than read a huge body.
       this.settle({ status: this.status });
-      this.abortRequest?.(new Error('response body over limit'));
+      controller.abort(new Error('response body over limit'));
     }
-    return true;
   }
 
-  onComplete(): void {
+  onResponseEnd(): void {
     this.settle({ status: this.status });
   }
 
-  onError(err: Error): void {
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     this.settle({ error: err });
+  }
+
+  private cancel(reason: Error): void {
+    this.abortReason ??= reason;
+    if (this.controller && !this.controller.aborted) this.controller.abort(this.abortReason);
   }
 
   private settle(result: RawResult): void {
@@ -152,12 +193,18 @@ class PostHandler implements Dispatcher.DispatchHandler {
   }
 }
 
+/** endpoint.timeout passed before the endpoint answered. */
+class DeliveryTimeoutError extends Error {
+  override readonly name = 'DeliveryTimeoutError';
+}
+
 function describeResult(result: RawResult, timeoutMs: number): DeliveryResult {
   return 'status' in result ? { status: result.status } : { error: describeError(result.error, timeoutMs) };
 }
 
 function describeError(err: unknown, timeoutMs: number): string {
   if (
+    err instanceof DeliveryTimeoutError ||
     err instanceof undiciErrors.HeadersTimeoutError ||
     err instanceof undiciErrors.BodyTimeoutError ||
     err instanceof undiciErrors.ConnectTimeoutError

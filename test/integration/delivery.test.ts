@@ -101,6 +101,49 @@ describe('delivery', () => {
     expect(await delivery.post(job(), 1)).toEqual({ error: 'timeout after 150ms' });
   });
 
+  it('bounds the whole request by endpoint.timeout: a 200 whose body trickles frees its slot at the deadline', async () => {
+    // Headers at once, then a byte every 50 ms for 3 s: each pause is short, the whole is not.
+    let ended = false;
+    const timers: NodeJS.Timeout[] = [];
+    const { base } = await serve((res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('.');
+      const tick = setInterval(() => res.write('.'), 50);
+      timers.push(tick, setTimeout(() => {
+        clearInterval(tick);
+        res.end();
+        ended = true;
+      }, 3000));
+    });
+    delivery = createDelivery({ baseUrl: base, timeoutMs: 300, maxConnections: 2 });
+    try {
+      // The endpoint answered 200: that counts; its body is no reason to hold the slot.
+      expect(await delivery.post(job(), 1)).toEqual({ status: 200 });
+      expect(ended, 'the POST held its slot until the body ended').toBe(false);
+    } finally {
+      for (const t of timers) clearTimeout(t), clearInterval(t);
+    }
+  });
+
+  it('bounds headers and body together: late headers and a slow body end at the deadline, not the body timeout after it', async () => {
+    // Headers after 200 ms of a 300 ms timeout, then the body takes longer than the rest.
+    let ended = false;
+    const timers: NodeJS.Timeout[] = [];
+    const { base } = await serve((res) => {
+      timers.push(setTimeout(() => res.writeHead(200).write('.'), 200), setTimeout(() => {
+        res.end();
+        ended = true;
+      }, 2000));
+    });
+    delivery = createDelivery({ baseUrl: base, timeoutMs: 300, maxConnections: 2 });
+    try {
+      expect(await delivery.post(job(), 1)).toEqual({ status: 200 });
+      expect(ended).toBe(false);
+    } finally {
+      for (const t of timers) clearTimeout(t);
+    }
+  });
+
   it('reports a closed port as connection refused', async () => {
     const { base } = await serve(() => undefined);
     await new Promise<void>((r) => server!.close(() => r()));
