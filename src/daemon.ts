@@ -100,6 +100,7 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
       metrics.observeAttempt(e);
     },
     onClaim: (count) => metrics.observeClaim(count),
+    onOutcomesDropped: (count) => metrics.observeOutcomesDropped(count),
     onStoreError: () => metrics.observeStoreError('scheduler'),
   });
 

@@ -31,6 +31,7 @@ export interface DalgaMetrics {
   readonly contentType: string;
   observeAttempt(event: AttemptEvent): void;
   observeClaim(count: number): void;
+  observeOutcomesDropped(count: number): void;
   observeStoreError(source: StoreErrorSource): void;
   /** The text exposition; queries the store for the `/status` figures. */
   render(): Promise<string>;
@@ -73,6 +74,11 @@ export function createMetrics(options: MetricsOptions): DalgaMetrics {
     buckets: BATCH_BUCKETS,
     registers,
   });
+  const outcomesDropped = new Counter({
+    name: 'dalga_outcomes_dropped_total',
+    help: 'Delivery outcomes not written because the job was replaced, cancelled or claimed again while it ran',
+    registers,
+  });
   const storeErrors: Counter<'source'> = new Counter({
     name: 'dalga_store_errors_total',
     help: 'Failed store operations, by where they happened (scheduler, heartbeat, readiness, metrics)',
@@ -111,6 +117,9 @@ export function createMetrics(options: MetricsOptions): DalgaMetrics {
     },
     observeClaim(count) {
       if (count > 0) claimBatch.observe(count);
+    },
+    observeOutcomesDropped(count) {
+      outcomesDropped.inc(count);
     },
     observeStoreError(source) {
       storeErrors.inc({ source });

@@ -26,6 +26,11 @@ export interface Job extends JobKey {
   readonly lastStatus: string | null;
   /** Consecutive failed attempts. */
   readonly failures: number;
+  /**
+   * The claim that holds it: a new value set by every claim, cleared by a replace and by the
+   * outcome. Outcomes are written only while it is unchanged (claim fencing). null when idle.
+   */
+  readonly claimToken: number | null;
 }
 
 /** What PUT /jobs stores: a new job, or the replacement of an existing one. */
@@ -38,17 +43,20 @@ export interface NewJob extends JobKey {
 
 /**
  * What to do with a job after one delivery attempt. Writes are conditional on the job still
- * being claimed by `instanceId`, so a job replaced or cancelled meanwhile is left alone, and a
- * job disabled meanwhile (next_run NULL) stays disabled.
+ * being held by the same claim (`instanceId` and `claimToken`), so a job replaced, cancelled,
+ * or released and claimed again meanwhile is left alone (the outcome is dropped and counted),
+ * and a job disabled meanwhile (next_run NULL) stays disabled.
  */
 export type Outcome =
-  | { readonly kind: 'delete'; readonly id: number; readonly key: JobKey; readonly instanceId: number }
+  | { readonly kind: 'delete'; readonly id: number; readonly key: JobKey; readonly instanceId: number; readonly claimToken: number | null }
   | {
       readonly kind: 'update';
-      /** The claimed row's id: with instanceId it identifies the claim. */
+      /** The claimed row's id: with instanceId and claimToken it identifies the claim. */
       readonly id: number;
       readonly key: JobKey;
       readonly instanceId: number;
+      /** The claim's token (Job.claimToken); null never matches, so the outcome is dropped. */
+      readonly claimToken: number | null;
       /** New next_run; ignored (kept NULL) when the job was disabled while running. null disables. */
       readonly nextRun: number | null;
       readonly nextSched: number;

@@ -38,7 +38,7 @@ export function decideOutcome(
   cfg: OutcomeConfig,
   random: () => number = Math.random,
 ): Outcome {
-  const claim = { id: job.id, key: { path: job.path, body: job.body }, instanceId };
+  const claim = { id: job.id, key: { path: job.path, body: job.body }, instanceId, claimToken: job.claimToken };
   const status = statusOf(result);
   const oneOff = isOneOff(job);
   if (status === 204 || (status === 200 && oneOff)) return { kind: 'delete', ...claim };

@@ -31,6 +31,8 @@ export interface SchedulerOptions {
   onStoreError?: (err: unknown) => void;
   /** Observes the size of every claim batch, empty ones included (metrics). */
   onClaim?: (count: number) => void;
+  /** Observes outcomes dropped because their claim was no longer held (metrics). */
+  onOutcomesDropped?: (count: number) => void;
 }
 
 export interface AttemptEvent {
@@ -277,7 +279,7 @@ export class Scheduler {
     if (invalid) {
       // A row we cannot schedule is disabled and reported, never retried in a loop (spec §9 #6).
       result = { invalid };
-      outcome = { kind: 'update', id: job.id, key: job, instanceId, nextRun: null, nextSched: job.nextSched, lastRun: startedAt, lastStatus: invalid, failures: job.failures + 1 };
+      outcome = { kind: 'update', id: job.id, key: job, instanceId, claimToken: job.claimToken, nextRun: null, nextSched: job.nextSched, lastRun: startedAt, lastStatus: invalid, failures: job.failures + 1 };
       log.error({ path: job.path, body: job.body, reason: invalid }, 'job cannot be scheduled; disabled');
     } else {
       result = await delivery.post(job, instanceId);
@@ -320,7 +322,7 @@ export class Scheduler {
       return decideOutcome(job, result, now, instanceId, cfg, random);
     } catch (err) {
       log.error({ path: job.path, body: job.body, err: errorText(err) }, 'cannot compute next run; job disabled');
-      return { kind: 'update', id: job.id, key: job, instanceId, nextRun: null, nextSched: job.nextSched, lastRun: now, lastStatus: `cannot schedule: ${errorText(err)}`, failures: job.failures + 1 };
+      return { kind: 'update', id: job.id, key: job, instanceId, claimToken: job.claimToken, nextRun: null, nextSched: job.nextSched, lastRun: now, lastStatus: `cannot schedule: ${errorText(err)}`, failures: job.failures + 1 };
     }
   }
 
@@ -385,7 +387,7 @@ export class Scheduler {
   private async write(batch: PendingOutcome[]): Promise<{ unwritten: PendingOutcome[]; err: unknown } | undefined> {
     let batchError: unknown;
     try {
-      await this.opts.store.recordOutcomes(batch.map((p) => p.outcome));
+      this.outcomesDropped(await this.opts.store.recordOutcomes(batch.map((p) => p.outcome)), batch.length);
       this.recorded(batch);
       return undefined;
     } catch (err) {
@@ -398,7 +400,7 @@ export class Scheduler {
       let rowError = batchError;
       if (batch.length > 1) {
         try {
-          await this.opts.store.recordOutcomes([one.outcome]);
+          this.outcomesDropped(await this.opts.store.recordOutcomes([one.outcome]), 1);
           this.recorded([one]);
           continue;
         } catch (err) {
@@ -431,7 +433,7 @@ export class Scheduler {
       failures: job.failures + 1,
     };
     try {
-      await this.opts.store.recordOutcomes([disabled]);
+      this.outcomesDropped(await this.opts.store.recordOutcomes([disabled]), 1);
       log.error({ path: job.path, body: job.body, reason }, 'job disabled: its outcome cannot be stored');
     } catch (err) {
       if (isUnavailable(err)) return err;
@@ -458,6 +460,13 @@ export class Scheduler {
       return;
     }
     this.announcedAt = Math.min(this.announcedAt, at);
+  }
+
+  /** The job was replaced, cancelled, or released and claimed again while it ran: its new state wins. */
+  private outcomesDropped(dropped: number, of: number): void {
+    if (dropped === 0) return;
+    this.opts.onOutcomesDropped?.(dropped);
+    this.opts.log.debug({ dropped, of }, 'outcomes dropped: their jobs were replaced, cancelled or claimed again while they ran');
   }
 
   private release(count: number): void {

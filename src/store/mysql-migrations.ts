@@ -23,6 +23,14 @@ export const MYSQL_MIGRATIONS: readonly Migration<MysqlMigrationDb>[] = [
     name: 'jobs and instances tables (created, or adopted from Go Dalga v3/v4)',
     up: async ({ conn, q, log }) => createOrAdoptTables(conn, q, log),
   },
+  {
+    version: 2,
+    // Set by every claim; every outcome write is conditional on it (claim fencing).
+    name: 'claim_token column',
+    up: async (db) => {
+      if (!(await columnExists(db, 'claim_token'))) await alterJobs(db, ['ADD COLUMN claim_token BIGINT NULL']);
+    },
+  },
 ];
 
 /** Whether the jobs table has `column` (for migrations that must be safe to run twice). */

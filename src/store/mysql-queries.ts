@@ -5,7 +5,7 @@ import { commonQueries } from './common-queries.js';
 import { listSql, type ListSegment } from './list-plan.js';
 
 export const JOB_COLUMNS =
-  'id, path, body, `interval`, location, next_run, next_sched, instance_id, last_run, last_status, failures';
+  'id, path, body, `interval`, location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token';
 
 /** Columns whose definition createTables checks, with the definition it wants. */
 export const JOB_COLUMN_DEFS = {
@@ -101,11 +101,11 @@ export function mysqlQueries(name: string) {
     rollback: 'ROLLBACK',
     /** params: path, body, interval, location, next_run, next_sched. Keeps id on replace. */
     putJob: `
-      INSERT INTO ${t} (path, body, \`interval\`, location, next_run, next_sched, instance_id, last_run, last_status, failures)
-      VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 0)
+      INSERT INTO ${t} (path, body, \`interval\`, location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token)
+      VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 0, NULL)
       ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), \`interval\` = VALUES(\`interval\`), location = VALUES(location),
         next_run = VALUES(next_run), next_sched = VALUES(next_sched),
-        instance_id = NULL, last_run = NULL, last_status = NULL, failures = 0`,
+        instance_id = NULL, last_run = NULL, last_status = NULL, failures = 0, claim_token = NULL`,
     /** params: path, body */
     getJob: `SELECT ${JOB_COLUMNS} FROM ${t} WHERE path = ? AND body = ?`,
     /** params: path, body */
@@ -118,29 +118,33 @@ export function mysqlQueries(name: string) {
     selectDue: (skipLocked: boolean): string => `
       SELECT ${JOB_COLUMNS} FROM ${t}
       WHERE instance_id IS NULL AND next_run <= ? ORDER BY next_run LIMIT ? FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
-    /** params: instance_id, then n ids */
-    claim: (n: number): string => `UPDATE ${t} SET instance_id = ? WHERE id IN (${list(n)})`,
+    /** params: instance_id, claim_token, then n ids */
+    claim: (n: number): string => `UPDATE ${t} SET instance_id = ?, claim_token = ? WHERE id IN (${list(n)})`,
     /** params: n ids, instance_id. Gives back jobs a failed claim may have taken after all. */
-    releaseClaims: (n: number): string => `UPDATE ${t} SET instance_id = NULL WHERE id IN (${list(n)}) AND instance_id = ?`,
+    releaseClaims: (n: number): string =>
+      `UPDATE ${t} SET instance_id = NULL, claim_token = NULL WHERE id IN (${list(n)}) AND instance_id = ?`,
     // MIN() skips NULLs (disabled jobs) by itself; an explicit `next_run IS NOT NULL` makes
     // MariaDB scan every unclaimed row instead of reading the minimum off the claim index.
     nextDueAt: `SELECT MIN(next_run) AS next FROM ${t} WHERE instance_id IS NULL`,
-    /** params: n ids, instance_id */
-    deleteClaimed: (n: number): string => `DELETE FROM ${t} WHERE id IN (${list(n)}) AND instance_id = ?`,
+    /** params: n ids, instance_id, (id, claim_token) × n. Only rows whose claim still holds. */
+    deleteClaimed: (n: number): string =>
+      `DELETE FROM ${t} WHERE id IN (${list(n)}) AND instance_id = ? AND claim_token = CASE id ${cases(n)} END`,
     /**
      * params: (id, next_run) × n, (id, next_sched) × n, (id, last_run) × n, (id, last_status) × n,
-     * (id, failures) × n, then n ids, instance_id. One statement per batch and instance; a job
-     * disabled while it ran (next_run NULL) stays disabled.
+     * (id, failures) × n, then n ids, instance_id, (id, claim_token) × n. One statement per
+     * batch and instance; only rows whose claim still holds; a job disabled while it ran
+     * (next_run NULL) stays disabled.
      */
     updateClaimed: (n: number): string => `
       UPDATE ${t} SET
         next_run = CASE WHEN next_run IS NULL THEN NULL ELSE CAST(CASE id ${cases(n)} END AS DATETIME(3)) END,
         next_sched = CAST(CASE id ${cases(n)} END AS DATETIME(3)),
         instance_id = NULL,
+        claim_token = NULL,
         last_run = CAST(CASE id ${cases(n)} END AS DATETIME(3)),
         last_status = CASE id ${cases(n)} END,
         failures = CASE id ${cases(n)} END
-      WHERE id IN (${list(n)}) AND instance_id = ?`,
+      WHERE id IN (${list(n)}) AND instance_id = ? AND claim_token = CASE id ${cases(n)} END`,
     /** params: id, updated_at */
     heartbeat: `INSERT INTO ${inst} (id, updated_at) VALUES (?, ?) ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at)`,
     ...commonQueries(t, inst),

@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import { ConfigError, StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
+import { newClaimToken } from './claim-token.js';
 import { boundParams, planList } from './list-plan.js';
 import { runMigrations } from './migrations.js';
 import { MYSQL_MIGRATIONS, mysqlMigrationTarget } from './mysql-migrations.js';
@@ -26,6 +27,7 @@ interface JobRow extends RowDataPacket {
   last_run: string | null;
   last_status: string | null;
   failures: number;
+  claim_token: number | string | null;
 }
 
 type UpdateOutcome = Extract<Outcome, { kind: 'update' }>;
@@ -167,7 +169,7 @@ class MysqlStore implements Store {
     // `id = LAST_INSERT_ID(id)` makes insertId the kept id when an existing job is replaced.
     const params = [job.path, job.body, job.interval, job.location, toSqlTime(job.nextRun), toSqlTime(job.nextSched)];
     const [result] = await this.run<ResultSetHeader>(this.q.putJob, params);
-    return { ...job, id: Number(result.insertId), instanceId: null, lastRun: null, lastStatus: null, failures: 0 };
+    return { ...job, id: Number(result.insertId), instanceId: null, lastRun: null, lastStatus: null, failures: 0, claimToken: null };
   }
 
   async getJob(key: JobKey): Promise<Job | null> {
@@ -221,11 +223,12 @@ class MysqlStore implements Store {
         }
         const [rows] = await this.exec<JobRow[]>(conn, this.selectDue, [toSqlTime(now), String(limit)]);
         selected = rows.map((r) => r.id);
+        const claimToken = newClaimToken();
         for (const chunk of chunks(selected)) {
           const ids = padded(chunk);
-          await this.exec(conn, this.q.claim(ids.length), [instanceId, ...ids]);
+          await this.exec(conn, this.q.claim(ids.length), [instanceId, claimToken, ...ids]);
         }
-        return rows.map((row) => ({ ...toJob(row), instanceId }));
+        return rows.map((row) => ({ ...toJob(row), instanceId, claimToken }));
       });
       this.uncertainClaims.delete(instanceId);
       return jobs;
@@ -241,24 +244,30 @@ class MysqlStore implements Store {
     return fromSqlTime(row?.next as string | null);
   }
 
-  async recordOutcomes(outcomes: readonly Outcome[]): Promise<void> {
+  async recordOutcomes(outcomes: readonly Outcome[]): Promise<number> {
     const statements: [string, unknown[]][] = [];
-    for (const [instanceId, group] of groupByInstance(outcomes)) {
-      for (const chunk of chunks(group.deletes)) {
-        const ids = padded(chunk);
-        statements.push([this.q.deleteClaimed(ids.length), [...ids, instanceId]]);
+    for (const round of distinctIdRounds(outcomes)) {
+      for (const [instanceId, group] of groupByInstance(round)) {
+        for (const chunk of chunks(group.deletes)) {
+          const rows = padded(chunk);
+          statements.push([this.q.deleteClaimed(rows.length), [...rows.map((o) => o.id), instanceId, ...rows.flatMap((o) => [o.id, o.claimToken])]]);
+        }
+        for (const chunk of chunks(group.updates)) statements.push(this.updateClaimed(instanceId, chunk));
       }
-      for (const chunk of chunks(group.updates)) statements.push(this.updateClaimed(instanceId, chunk));
     }
+    // Rows written: a row whose claim no longer holds is not matched (FOUND_ROWS counts matches).
+    let written = 0;
     // The usual batch is one statement, atomic on its own: no BEGIN/COMMIT round trips.
     if (statements.length === 1) {
-      await this.run(...statements[0]!);
-      return;
+      const [result] = await this.run<ResultSetHeader>(...statements[0]!);
+      written = result.affectedRows;
+    } else if (statements.length > 1) {
+      await this.transaction(async (conn) => {
+        written = 0;
+        for (const [sql, params] of statements) written += (await this.exec<ResultSetHeader>(conn, sql, params))[0].affectedRows;
+      });
     }
-    if (statements.length === 0) return;
-    await this.transaction(async (conn) => {
-      for (const [sql, params] of statements) await this.exec(conn, sql, params);
-    });
+    return outcomes.length - written;
   }
 
   async heartbeat(instanceId: number, now: number): Promise<void> {
@@ -317,6 +326,7 @@ class MysqlStore implements Store {
       ...pairs((o) => o.failures),
       ...rows.map((o) => o.id),
       instanceId,
+      ...pairs((o) => o.claimToken),
     ];
     return [this.q.updateClaimed(rows.length), params];
   }
@@ -432,12 +442,30 @@ function isRetryable(err: unknown): boolean {
   return errno === 1213 || errno === 1205;
 }
 
-function groupByInstance(outcomes: readonly Outcome[]): Map<number, { deletes: number[]; updates: UpdateOutcome[] }> {
-  const groups = new Map<number, { deletes: number[]; updates: UpdateOutcome[] }>();
+type DeleteOutcome = Extract<Outcome, { kind: 'delete' }>;
+
+/**
+ * The statements pick each row's values with CASE id, so an id may appear once per statement.
+ * Two outcomes of one job (claimed, replaced and claimed again, both finished in one batch) go
+ * to separate rounds; at most one of them still holds the claim.
+ */
+function distinctIdRounds(outcomes: readonly Outcome[]): Outcome[][] {
+  const rounds: { ids: Set<number>; outcomes: Outcome[] }[] = [];
+  for (const o of outcomes) {
+    let round = rounds.find((r) => !r.ids.has(o.id));
+    if (round === undefined) rounds.push((round = { ids: new Set(), outcomes: [] }));
+    round.ids.add(o.id);
+    round.outcomes.push(o);
+  }
+  return rounds.map((r) => r.outcomes);
+}
+
+function groupByInstance(outcomes: readonly Outcome[]): Map<number, { deletes: DeleteOutcome[]; updates: UpdateOutcome[] }> {
+  const groups = new Map<number, { deletes: DeleteOutcome[]; updates: UpdateOutcome[] }>();
   for (const o of outcomes) {
     let group = groups.get(o.instanceId);
     if (group === undefined) groups.set(o.instanceId, (group = { deletes: [], updates: [] }));
-    if (o.kind === 'delete') group.deletes.push(o.id);
+    if (o.kind === 'delete') group.deletes.push(o);
     else group.updates.push(o);
   }
   return groups;
@@ -483,5 +511,6 @@ function toJob(row: JobRow): Job {
     lastRun: fromSqlTime(row.last_run),
     lastStatus: row.last_status,
     failures: Number(row.failures),
+    claimToken: row.claim_token === null ? null : Number(row.claim_token),
   };
 }

@@ -43,4 +43,12 @@ export const SQLITE_MIGRATIONS: readonly Migration<SqliteMigrationDb>[] = [
         CREATE INDEX IF NOT EXISTS "${table}_path" ON ${t} (path, id);`);
     },
   },
+  {
+    version: 2,
+    // Set by every claim; every outcome write is conditional on it (claim fencing).
+    name: 'claim_token column',
+    up: async ({ db, table }) => {
+      db.exec(`ALTER TABLE "${table}" ADD COLUMN claim_token INTEGER NULL`);
+    },
+  },
 ];

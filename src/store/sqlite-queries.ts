@@ -4,7 +4,7 @@ import { commonQueries } from './common-queries.js';
 import { listSql, type ListSegment } from './list-plan.js';
 
 export const JOB_COLUMNS =
-  'id, path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures';
+  'id, path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token';
 
 export const PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000', 'foreign_keys = ON'];
 
@@ -27,11 +27,12 @@ export function sqliteQueries(name: string) {
     recordMigration: `INSERT INTO ${ledger} (version, name, applied_at) VALUES (?, ?, ?)`,
     /** params: path, body, interval, location, next_run, next_sched. Keeps id on replace. */
     putJob: `
-      INSERT INTO ${t} (path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures)
-      VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 0)
+      INSERT INTO ${t} (path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token)
+      VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 0, NULL)
       ON CONFLICT (path, body) DO UPDATE SET
         "interval" = excluded."interval", location = excluded.location, next_run = excluded.next_run,
-        next_sched = excluded.next_sched, instance_id = NULL, last_run = NULL, last_status = NULL, failures = 0
+        next_sched = excluded.next_sched, instance_id = NULL, last_run = NULL, last_status = NULL, failures = 0,
+        claim_token = NULL
       RETURNING ${JOB_COLUMNS}`,
     /** params: path, body */
     getJob: `SELECT ${JOB_COLUMNS} FROM ${t} WHERE path = ? AND body = ?`,
@@ -43,16 +44,19 @@ export function sqliteQueries(name: string) {
     selectDue: `
       SELECT ${JOB_COLUMNS} FROM ${t}
       WHERE instance_id IS NULL AND next_run <= ? ORDER BY next_run LIMIT ?`,
-    /** params: instance_id, id */
-    claim: `UPDATE ${t} SET instance_id = ? WHERE id = ?`,
+    /** params: instance_id, claim_token, id */
+    claim: `UPDATE ${t} SET instance_id = ?, claim_token = ? WHERE id = ?`,
     nextDueAt: `SELECT MIN(next_run) AS next FROM ${t} WHERE instance_id IS NULL AND next_run IS NOT NULL`,
-    /** params: id, instance_id */
-    deleteClaimed: `DELETE FROM ${t} WHERE id = ? AND instance_id = ?`,
-    /** params: next_run, next_sched, last_run, last_status, failures, id, instance_id. A disabled job stays disabled. */
+    /** params: id, instance_id, claim_token. Only while the claim holds. */
+    deleteClaimed: `DELETE FROM ${t} WHERE id = ? AND instance_id = ? AND claim_token = ?`,
+    /**
+     * params: next_run, next_sched, last_run, last_status, failures, id, instance_id, claim_token.
+     * Only while the claim holds; a disabled job stays disabled.
+     */
     updateClaimed: `
       UPDATE ${t} SET next_run = CASE WHEN next_run IS NULL THEN NULL ELSE ? END, next_sched = ?,
-        instance_id = NULL, last_run = ?, last_status = ?, failures = ?
-      WHERE id = ? AND instance_id = ?`,
+        instance_id = NULL, claim_token = NULL, last_run = ?, last_status = ?, failures = ?
+      WHERE id = ? AND instance_id = ? AND claim_token = ?`,
     /** params: id, updated_at */
     heartbeat: `
       INSERT INTO ${inst} (id, updated_at) VALUES (?, ?)

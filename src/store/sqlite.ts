@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
+import { newClaimToken } from './claim-token.js';
 import { boundParams, planList } from './list-plan.js';
 import { runMigrations, type MigrationTarget } from './migrations.js';
 import { SQLITE_MIGRATIONS, type SqliteMigrationDb } from './sqlite-migrations.js';
@@ -30,6 +31,7 @@ interface JobRow {
   last_run: number | null;
   last_status: string | null;
   failures: number;
+  claim_token: number | null;
 }
 
 interface StatusRow {
@@ -127,8 +129,9 @@ class SqliteStore implements Store {
       this.immediate(() => {
         const rows = this.stmt(this.q.selectDue).all(now, limit) as JobRow[];
         const claim = this.stmt(this.q.claim);
-        for (const row of rows) claim.run(instanceId, row.id);
-        return rows.map((row) => toJob({ ...row, instance_id: instanceId }));
+        const token = newClaimToken();
+        for (const row of rows) claim.run(instanceId, token, row.id);
+        return rows.map((row) => toJob({ ...row, instance_id: instanceId, claim_token: token }));
       }),
     );
   }
@@ -137,16 +140,21 @@ class SqliteStore implements Store {
     return this.guard(() => (this.stmt(this.q.nextDueAt).get() as { next: number | null }).next);
   }
 
-  async recordOutcomes(outcomes: readonly Outcome[]): Promise<void> {
-    if (outcomes.length === 0) return;
-    this.guard(() =>
+  async recordOutcomes(outcomes: readonly Outcome[]): Promise<number> {
+    if (outcomes.length === 0) return 0;
+    return this.guard(() =>
       this.immediate(() => {
         const remove = this.stmt(this.q.deleteClaimed);
         const update = this.stmt(this.q.updateClaimed);
+        let dropped = 0;
         for (const o of outcomes) {
-          if (o.kind === 'delete') remove.run(o.id, o.instanceId);
-          else update.run(o.nextRun, o.nextSched, o.lastRun, o.lastStatus, o.failures, o.id, o.instanceId);
+          const written =
+            o.kind === 'delete'
+              ? remove.run(o.id, o.instanceId, o.claimToken)
+              : update.run(o.nextRun, o.nextSched, o.lastRun, o.lastStatus, o.failures, o.id, o.instanceId, o.claimToken);
+          if (written.changes === 0) dropped++;
         }
+        return dropped;
       }),
     );
   }
@@ -283,5 +291,6 @@ function toJob(row: JobRow): Job {
     lastRun: row.last_run,
     lastStatus: row.last_status,
     failures: row.failures,
+    claimToken: row.claim_token,
   };
 }

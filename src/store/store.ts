@@ -31,13 +31,17 @@ export interface Store {
   listJobs(query: ListQuery): Promise<Job[]>;
   /**
    * Claim up to `limit` unclaimed jobs with next_run <= now, earliest first, for `instanceId`,
-   * in one transaction. Rows that cannot be read never block the others.
+   * in one transaction, setting a new claim_token (newClaimToken()) that the answered jobs carry.
+   * Rows that cannot be read never block the others.
    */
   claimDue(instanceId: number, now: number, limit: number): Promise<Job[]>;
   /** The earliest next_run among unclaimed enabled jobs, or null when there is none. */
   nextDueAt(): Promise<number | null>;
-  /** Apply delivery outcomes, in one transaction. */
-  recordOutcomes(outcomes: readonly Outcome[]): Promise<void>;
+  /**
+   * Apply delivery outcomes, in one transaction. Each is written only while its claim holds
+   * (same instance_id and claim_token); answers how many were dropped because it did not.
+   */
+  recordOutcomes(outcomes: readonly Outcome[]): Promise<number>;
   /** Upsert this instance's heartbeat row. */
   heartbeat(instanceId: number, now: number): Promise<void>;
   /** Delete instances not seen for `timeoutMs`, releasing their claimed jobs. Answers how many. */

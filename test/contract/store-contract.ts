@@ -48,6 +48,7 @@ export function describeStoreContract(
       id: j.id,
       key: { path: j.path, body: j.body },
       instanceId,
+      claimToken: j.claimToken,
       nextRun: T0 + 100 * SEC,
       nextSched: T0 + 100 * SEC,
       lastRun: T0 + 1 * SEC,
@@ -55,6 +56,8 @@ export function describeStoreContract(
       failures: 0,
       ...fields,
     });
+
+    const remove = (j: Job, instanceId: number): Outcome => ({ kind: 'delete', id: j.id, key: { path: j.path, body: j.body }, instanceId, claimToken: j.claimToken });
 
     const keys = (jobs: readonly Job[]): string[] => jobs.map((j) => j.path);
 
@@ -89,6 +92,7 @@ export function describeStoreContract(
           lastRun: null,
           lastStatus: null,
           failures: 0,
+          claimToken: null,
         });
         expect(put.id).toBeGreaterThan(0);
         expect(await store.getJob({ path: 'check_feed', body: '1234' })).toEqual(put);
@@ -297,14 +301,15 @@ export function describeStoreContract(
         await store.putJob(job('upd', 'b', T0, { nextSched: T0 - 1 }));
         const claimed = await claimAll();
         await store.recordOutcomes([
-          { kind: 'delete', id: claimed.get('del1')!.id, key: { path: 'del1', body: 'b' }, instanceId: 1 },
+          remove(claimed.get('del1')!, 1),
           update(claimed.get('upd')!, 1, { nextRun: T0 + 61 * SEC, nextSched: T0 + 60 * SEC, lastRun: T0 + SEC, lastStatus: 'timeout', failures: 2 }),
-          { kind: 'delete', id: claimed.get('del2')!.id, key: { path: 'del2', body: 'b' }, instanceId: 1 },
+          remove(claimed.get('del2')!, 1),
         ]);
         expect(await store.getJob({ path: 'del1', body: 'b' })).toBeNull();
         expect(await store.getJob({ path: 'del2', body: 'b' })).toBeNull();
         expect(await store.getJob({ path: 'upd', body: 'b' })).toEqual({
           ...claimed.get('upd')!,
+          claimToken: null,
           nextRun: T0 + 61 * SEC,
           nextSched: T0 + 60 * SEC,
           instanceId: null,
@@ -347,10 +352,10 @@ export function describeStoreContract(
         expect(foreign?.path).toBe('foreign');
         await store.recordOutcomes([
           update(claimed.get('replaced')!, 1),
-          { kind: 'delete', id: claimed.get('replaced-del')!.id, key: { path: 'replaced-del', body: 'b' }, instanceId: 1 },
+          remove(claimed.get('replaced-del')!, 1),
           update(claimed.get('cancelled')!, 1),
           update(claimed.get('foreign')!, 1),
-          { kind: 'delete', id: claimed.get('foreign')!.id, key: { path: 'foreign', body: 'b' }, instanceId: 1 },
+          remove(claimed.get('foreign')!, 1),
         ]);
         expect(await store.getJob({ path: 'replaced', body: 'b' })).toEqual(replaced);
         expect(await store.getJob({ path: 'replaced-del', body: 'b' })).toEqual(replacedDel);
@@ -359,7 +364,7 @@ export function describeStoreContract(
       });
 
       it('accepts an empty batch', async () => {
-        await expect(store.recordOutcomes([])).resolves.toBeUndefined();
+        await expect(store.recordOutcomes([])).resolves.toBe(0);
       });
 
       it('applies a large batch', async () => {
@@ -368,13 +373,118 @@ export function describeStoreContract(
         expect(claimed).toHaveLength(300);
         await store.recordOutcomes(
           claimed.map((j, i): Outcome =>
-            i % 3 === 0 ? { kind: 'delete', id: j.id, key: j, instanceId: 1 } : update(j, 1, { failures: i }),
+            i % 3 === 0 ? remove(j, 1) : update(j, 1, { failures: i }),
           ),
         );
         const status = await store.status(1, T0);
         expect([status.totalJobs, status.runningJobs]).toEqual([200, 0]);
         expect((await store.getJob({ path: 'big299', body: 'b' }))?.failures).toBe(299);
         expect(await store.getJob({ path: 'big297', body: 'b' })).toBeNull();
+      });
+    });
+
+    // Every claim sets a new token; an outcome is written only while its claim holds (issue 12).
+    describe('claim fencing', () => {
+      const once = (path: string, at = T0): NewJob => job(path, 'b', at, { interval: 'P0D' });
+      const get = (path: string): Promise<Job | null> => store.getJob({ path, body: 'b' });
+      async function claimOne(instanceId: number, at = T0): Promise<Job> {
+        await store.heartbeat(instanceId, at);
+        const [claimed] = await store.claimDue(instanceId, at, 10);
+        expect(claimed?.claimToken).toEqual(expect.any(Number));
+        return claimed!;
+      }
+
+      it('each claim sets a new token that the job carries while claimed, cleared by the outcome', async () => {
+        await store.putJob(job('t'));
+        const first = await claimOne(1);
+        expect((await get('t'))?.claimToken).toBe(first.claimToken);
+        expect(await store.recordOutcomes([update(first, 1, { nextRun: T0 })])).toBe(0);
+        expect((await get('t'))?.claimToken).toBeNull();
+        const second = await claimOne(1);
+        expect(second.claimToken).not.toBe(first.claimToken);
+      });
+
+      it('a one-off replaced by a periodic job while it runs: the old "done" is dropped, the new job stays', async () => {
+        await store.putJob(once('swap'));
+        const old = await claimOne(1);
+        const replacement = await store.putJob(job('swap', 'b', T0 + SEC, { interval: 'PT1H' }));
+        expect(replacement.claimToken).toBeNull();
+        const current = await claimOne(1, T0 + SEC);
+        expect(current.interval).toBe('PT1H');
+        expect(await store.recordOutcomes([remove(old, 1)])).toBe(1);
+        expect(await get('swap')).toMatchObject({ interval: 'PT1H', instanceId: 1, claimToken: current.claimToken });
+        expect(await store.recordOutcomes([update(current, 1, { nextRun: T0 + 3600 * SEC, nextSched: T0 + 3600 * SEC })])).toBe(0);
+        expect(await get('swap')).toMatchObject({ interval: 'PT1H', nextRun: T0 + 3600 * SEC, instanceId: null, claimToken: null });
+      });
+
+      it('a periodic job replaced while it runs keeps the new schedule; the old outcome does not release the new claim', async () => {
+        await store.putJob(job('p', 'b', T0, { interval: 'PT1M' }));
+        const old = await claimOne(1);
+        await store.putJob(job('p', 'b', T0 + SEC, { interval: 'PT5H' }));
+        const current = await claimOne(1, T0 + SEC);
+        expect(await store.recordOutcomes([update(old, 1, { nextRun: T0 + 60 * SEC, nextSched: T0 + 60 * SEC })])).toBe(1);
+        expect(await get('p')).toMatchObject({ interval: 'PT5H', nextRun: T0 + SEC, instanceId: 1, claimToken: current.claimToken, lastRun: null });
+      });
+
+      it('both outcomes of one job in one batch (claimed, replaced, claimed again): only the current claim is written', async () => {
+        await store.putJob(job('twice'));
+        const old = await claimOne(1);
+        await store.putJob(job('twice', 'b', T0, { interval: 'PT5H' }));
+        const current = await claimOne(1);
+        const dropped = await store.recordOutcomes([
+          update(old, 1, { nextRun: T0 + 1 * SEC, lastStatus: 'old' }),
+          update(current, 1, { nextRun: T0 + 2 * SEC, lastStatus: 'new' }),
+        ]);
+        expect(dropped).toBe(1);
+        expect(await get('twice')).toMatchObject({ nextRun: T0 + 2 * SEC, lastStatus: 'new', instanceId: null });
+      });
+
+      it('a job cancelled while it runs stays cancelled; its outcome is dropped', async () => {
+        await store.putJob(job('gone'));
+        const claimed = await claimOne(1);
+        await store.deleteJob({ path: 'gone', body: 'b' });
+        expect(await store.recordOutcomes([update(claimed, 1)])).toBe(1);
+        expect(await get('gone')).toBeNull();
+      });
+
+      it('a job disabled while it runs gets its outcome and stays disabled', async () => {
+        await store.putJob(job('off'));
+        const claimed = await claimOne(1);
+        await disable({ path: 'off', body: 'b' });
+        expect(await store.recordOutcomes([update(claimed, 1, { lastStatus: '500', failures: 1 })])).toBe(0);
+        expect(await get('off')).toMatchObject({ nextRun: null, instanceId: null, claimToken: null, lastStatus: '500', failures: 1 });
+      });
+
+      it('a job disabled and enabled again while it runs gets its outcome and stays enabled', async () => {
+        await store.putJob(job('onoff'));
+        const claimed = await claimOne(1);
+        await disable({ path: 'onoff', body: 'b' });
+        await store.updateSchedule({ path: 'onoff', body: 'b' }, (j) => ({ nextRun: T0 + 5 * SEC, nextSched: j.nextSched }));
+        expect(await store.recordOutcomes([update(claimed, 1, { nextRun: T0 + 60 * SEC })])).toBe(0);
+        expect(await get('onoff')).toMatchObject({ nextRun: T0 + 60 * SEC, instanceId: null, claimToken: null });
+      });
+
+      it('a job claimed again after its instance expired: the old claim\'s late outcome is dropped', async () => {
+        await store.putJob(once('orphan'));
+        const old = await claimOne(1, T0);
+        await store.heartbeat(2, T0 + 100 * SEC);
+        expect(await store.expireInstances(T0 + 100 * SEC, 60 * SEC)).toBe(1);
+        const current = await claimOne(2, T0 + 100 * SEC);
+        expect(current.path).toBe('orphan');
+        expect(await store.recordOutcomes([remove(old, 1)])).toBe(1);
+        expect(await get('orphan')).toMatchObject({ instanceId: 2, claimToken: current.claimToken });
+        expect(await store.recordOutcomes([remove(current, 2)])).toBe(0);
+        expect(await get('orphan')).toBeNull();
+      });
+
+      it('the late outcome of an expired instance is dropped even before anyone claimed the job again', async () => {
+        await store.putJob(job('late'));
+        const old = await claimOne(1, T0);
+        await store.heartbeat(2, T0 + 100 * SEC);
+        await store.expireInstances(T0 + 100 * SEC, 60 * SEC);
+        expect(await store.recordOutcomes([update(old, 1, { nextRun: T0 + 1000 * SEC })])).toBe(0 + 1);
+        expect(await get('late')).toMatchObject({ nextRun: T0, instanceId: null });
+        expect(await store.claimDue(2, T0 + 100 * SEC, 10)).toHaveLength(1);
       });
     });
 

@@ -107,7 +107,7 @@ describe.skipIf(skipMysql())('upgrading a Go Dalga table in place', () => {
       await store.heartbeat(7, Date.UTC(2022, 0, 1));
       const claimed = await store.claimDue(7, Date.UTC(2020, 0, 1, 0, 0, 1), 10);
       expect(claimed.map((j) => j.path)).toEqual(['check_feed', 'bad']);
-      await store.recordOutcomes(claimed.map((j) => ({ kind: 'update', id: j.id, key: j, instanceId: 7, nextRun: Date.UTC(2030, 0, 1, 0, 0, 0, 5), nextSched: Date.UTC(2030, 0, 1), lastRun: Date.UTC(2022, 0, 1), lastStatus: '200', failures: 0 })));
+      await store.recordOutcomes(claimed.map((j) => ({ kind: 'update', id: j.id, key: j, instanceId: 7, claimToken: j.claimToken, nextRun: Date.UTC(2030, 0, 1, 0, 0, 0, 5), nextSched: Date.UTC(2030, 0, 1), lastRun: Date.UTC(2022, 0, 1), lastStatus: '200', failures: 0 })));
       expect((await store.getJob({ path: 'check_feed', body: '1234' }))?.nextRun).toBe(Date.UTC(2030, 0, 1, 0, 0, 0, 5));
       expect(await store.expireInstances(Date.now() + 120_000, 60_000)).toBe(2);
       expect((await store.getJob({ path: 'running', body: 'y' }))?.instanceId).toBeNull();

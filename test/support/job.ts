@@ -14,6 +14,7 @@ export function aJob(overrides: Partial<Job> = {}): Job {
     lastRun: null,
     lastStatus: null,
     failures: 0,
+    claimToken: 99,
     ...overrides,
   };
 }

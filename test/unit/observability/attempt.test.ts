@@ -8,7 +8,7 @@ import type { AttemptEvent } from '../../../src/scheduler/scheduler.js';
 // Outcomes come from the real decideOutcome, so the kinds follow the scheduler's rules.
 
 const T0 = Date.parse('2020-01-13T22:09:00Z');
-const periodic: Job = { id: 1, path: 'p', body: 'b', interval: 'PT1H', location: '', nextRun: T0, nextSched: T0, instanceId: 7, lastRun: null, lastStatus: null, failures: 0 };
+const periodic: Job = { id: 1, path: 'p', body: 'b', interval: 'PT1H', location: '', nextRun: T0, nextSched: T0, instanceId: 7, lastRun: null, lastStatus: null, failures: 0, claimToken: 99 };
 const oneOff: Job = { ...periodic, interval: 'P0D' };
 const cfg = (stopAfterMs: number): OutcomeConfig => ({
   scheduling: { fixedIntervals: false, randomizationFactor: 0 },
@@ -35,7 +35,7 @@ describe('classifyAttempt', () => {
   });
 
   it('calls a row that cannot be scheduled (disabled) failed', () => {
-    const outcome: Outcome = { kind: 'update', id: 1, key: periodic, instanceId: 7, nextRun: null, nextSched: T0, lastRun: T0, lastStatus: 'invalid interval', failures: 1 };
+    const outcome: Outcome = { kind: 'update', id: 1, key: periodic, instanceId: 7, claimToken: 99, nextRun: null, nextSched: T0, lastRun: T0, lastStatus: 'invalid interval', failures: 1 };
     expect(classifyAttempt({ job: periodic, result: { invalid: 'invalid interval "x"' }, outcome })).toBe('failed');
     expect(classifyAttempt({ job: periodic, result: { status: 200 }, outcome })).toBe('failed');
   });

@@ -32,6 +32,7 @@ function job(fields: Partial<Job> & Pick<Job, 'interval' | 'nextSched'>): Job {
     location: '',
     nextRun: fields.nextSched,
     instanceId: null,
+    claimToken: null,
     lastRun: null,
     lastStatus: null,
     failures: 0,

@@ -28,6 +28,7 @@ function job(fields: Partial<Job> = {}): Job {
     nextRun: SCHED,
     nextSched: SCHED,
     instanceId: INSTANCE,
+    claimToken: 99,
     lastRun: null,
     lastStatus: null,
     failures: 0,
@@ -35,7 +36,7 @@ function job(fields: Partial<Job> = {}): Job {
   };
 }
 
-const claim = { id: 7, key: { path: 'check_feed', body: '1234' }, instanceId: INSTANCE };
+const claim = { id: 7, key: { path: 'check_feed', body: '1234' }, instanceId: INSTANCE, claimToken: 99 };
 
 describe('decideOutcome', () => {
   const now = SCHED + 1234;

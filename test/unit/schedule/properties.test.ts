@@ -77,6 +77,7 @@ describe('properties', () => {
           nextRun: sched,
           nextSched: sched,
           instanceId: null,
+          claimToken: null,
           lastRun: null,
           lastStatus: null,
           failures: 0,
