@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { commonQueries } from './common-queries.js';
 import { listSql, type ListSegment } from './list-plan.js';
 
-export const PG_JOB_COLUMNS = 'id, path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures';
+export const PG_JOB_COLUMNS = 'id, path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token';
 
 /** `?` placeholders (the shared statement texts) renumbered as PostgreSQL's `$1, $2, …`. */
 export function numbered(sql: string): string {
@@ -66,21 +66,22 @@ export function postgresQueries(schema: string, name: string) {
         ORDER BY next_run LIMIT $2 FOR UPDATE SKIP LOCKED
       )
       UPDATE ${t} AS j SET instance_id = $3, claim_token = $4 FROM due WHERE j.id = due.id
-      RETURNING j.id, j.path, j.body, j."interval", j.location, j.next_run, j.next_sched, j.instance_id, j.last_run, j.last_status, j.failures`,
+      RETURNING j.id, j.path, j.body, j."interval", j.location, j.next_run, j.next_sched, j.instance_id, j.last_run, j.last_status, j.failures, j.claim_token`,
     /** params: instance_id, claim tokens (bigint[]). Gives back jobs a claim may have taken although its answer was lost. */
     releaseClaims: `UPDATE ${t} SET instance_id = NULL, claim_token = NULL WHERE instance_id = $1 AND claim_token = ANY($2::bigint[])`,
     /** Served by the partial index of unclaimed jobs: its first entry. */
     nextDueAt: `SELECT MIN(next_run) AS next FROM ${t} WHERE instance_id IS NULL`,
     /**
      * params: delete ids, their instance ids; update ids, instance ids, next_run, next_sched,
-     * last_run, last_status, failures (arrays of equal length). Both parts in one statement
-     * (atomic, one round trip). A job disabled while it ran (next_run NULL) stays disabled; a
-     * job no longer claimed by the instance (replaced, released, claimed again) is left alone.
+     * last_run, last_status, failures; delete claim tokens; update claim tokens (arrays of equal
+     * length). Both parts in one statement (atomic, one round trip). A job disabled while it ran
+     * (next_run NULL) stays disabled; a job no longer held by the same claim (replaced,
+     * released, claimed again: instance_id or claim_token differ) is left alone.
      */
     recordOutcomes: `
       WITH gone AS (
-        DELETE FROM ${t} AS j USING unnest($1::bigint[], $2::bigint[]) AS d(id, instance_id)
-        WHERE j.id = d.id AND j.instance_id = d.instance_id
+        DELETE FROM ${t} AS j USING unnest($1::bigint[], $2::bigint[], $10::bigint[]) AS d(id, instance_id, claim_token)
+        WHERE j.id = d.id AND j.instance_id = d.instance_id AND j.claim_token = d.claim_token
         RETURNING 1
       ), changed AS (
         UPDATE ${t} AS j SET
@@ -91,9 +92,9 @@ export function postgresQueries(schema: string, name: string) {
           last_run = u.last_run,
           last_status = u.last_status,
           failures = u.failures
-        FROM unnest($3::bigint[], $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::int[])
-          AS u(id, instance_id, next_run, next_sched, last_run, last_status, failures)
-        WHERE j.id = u.id AND j.instance_id = u.instance_id
+        FROM unnest($3::bigint[], $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::int[], $11::bigint[])
+          AS u(id, instance_id, next_run, next_sched, last_run, last_status, failures, claim_token)
+        WHERE j.id = u.id AND j.instance_id = u.instance_id AND j.claim_token = u.claim_token
         RETURNING 1
       )
       SELECT (SELECT COUNT(*) FROM gone) AS deleted, (SELECT COUNT(*) FROM changed) AS updated`,

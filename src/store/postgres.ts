@@ -34,6 +34,7 @@ interface JobRow {
   last_run: number | null;
   last_status: string | null;
   failures: number;
+  claim_token: number | string | null;
 }
 
 /** Serialization failures and deadlocks are retried this many times. */
@@ -175,7 +176,7 @@ class PostgresStore implements Store {
     const sql = notify ? this.putJobNotify : this.q.putJob;
     if (notify) params.push(this.q.channel, this.payload(job.nextRun!));
     const { rows } = await this.run<{ id: number }>(sql, params);
-    return { ...job, id: rows[0]!.id, instanceId: null, lastRun: null, lastStatus: null, failures: 0 };
+    return { ...job, id: rows[0]!.id, instanceId: null, lastRun: null, lastStatus: null, failures: 0, claimToken: null };
   }
 
   async getJob(key: JobKey): Promise<Job | null> {
@@ -242,11 +243,11 @@ class PostgresStore implements Store {
     return rows[0]?.next ?? null;
   }
 
-  async recordOutcomes(outcomes: readonly Outcome[]): Promise<void> {
-    if (outcomes.length === 0) return;
+  async recordOutcomes(outcomes: readonly Outcome[]): Promise<number> {
+    if (outcomes.length === 0) return 0;
     const deletes = outcomes.filter((o) => o.kind === 'delete');
     const updates = outcomes.filter((o) => o.kind === 'update');
-    await this.run(this.q.recordOutcomes, [
+    const { rows } = await this.run<{ deleted: string | number; updated: string | number }>(this.q.recordOutcomes, [
       deletes.map((o) => o.id),
       deletes.map((o) => o.instanceId),
       updates.map((o) => o.id),
@@ -256,7 +257,11 @@ class PostgresStore implements Store {
       updates.map((o) => toPgTime(o.lastRun)),
       updates.map((o) => o.lastStatus.slice(0, 255)),
       updates.map((o) => o.failures),
+      deletes.map((o) => o.claimToken),
+      updates.map((o) => o.claimToken),
     ]);
+    // An outcome whose claim no longer holds matched no row: it was dropped.
+    return outcomes.length - Number(rows[0]!.deleted) - Number(rows[0]!.updated);
   }
 
   async heartbeat(instanceId: number, now: number): Promise<void> {
@@ -467,5 +472,6 @@ function toJob(row: JobRow): Job {
     lastRun: row.last_run,
     lastStatus: row.last_status,
     failures: row.failures,
+    claimToken: row.claim_token === null ? null : Number(row.claim_token),
   };
 }

@@ -12,7 +12,7 @@ import { formatInstant, shiftByDuration } from '../../../src/schedule/zone.js';
 const FIXED: SchedulingConfig = { fixedIntervals: true, randomizationFactor: 0 };
 
 function job(interval: string, location: string, nextSched: number): Job {
-  return { id: 1, path: 'p', body: 'b', interval, location, nextRun: nextSched, nextSched, instanceId: 1, lastRun: null, lastStatus: null, failures: 0 };
+  return { id: 1, path: 'p', body: 'b', interval, location, nextRun: nextSched, nextSched, instanceId: 1, lastRun: null, lastStatus: null, failures: 0, claimToken: 1 };
 }
 
 /** Go Dalga's way: one interval at a time. Only for spans short enough to step. */
