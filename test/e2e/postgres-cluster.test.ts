@@ -149,6 +149,27 @@ describe.skipIf(skipPostgres())('several dalga serve on PostgreSQL', () => {
     passed = true;
   });
 
+  it('a silent database (network partition): 503 within the query timeout, then back to work', async () => {
+    proxy = await startTcpProxy({ host: POSTGRES_HOST, port: POSTGRES_PORT });
+    const d = await serve({ DALGA_POSTGRES_QUERYTIMEOUT: '1s', DALGA_POSTGRES_DIALTIMEOUT: '1s', DALGA_POSTGRES_PORT: String(proxy.port) });
+    await put(d.url, 'quiet/1', 'interval=PT1H');
+    proxy.stall();
+    const started = Date.now();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => fetch(`${d.url}/jobs/quiet/1`).then(async (r) => ({ status: r.status, text: await r.text() }))));
+    for (const a of answers) {
+      expect(a.status, a.text).toBe(503);
+      expect(a.text).toMatch(/^database unavailable — PostgreSQL at 127\.0\.0\.1:\d+ is unavailable \(\w+\) — no (answer within postgres\.queryTimeout|connection within postgres\.dialTimeout)\n?$/);
+    }
+    expect(Date.now() - started).toBeLessThan(5_000);
+    proxy.restore();
+    await expect.poll(async () => (await fetch(`${d.url}/jobs/quiet/1`)).status, { timeout: 20_000 }).toBe(200);
+    await schema.withAdmin((admin) => insertDueJobs(admin, 'dalga', 'after', 5));
+    await endpoint.waitFor(5, 20_000);
+    everyOnce(endpoint.received, 5);
+    expect(d.proc.exitCode).toBeNull();
+    passed = true;
+  });
+
   for (const then of ['reset', 'silence'] as const) {
     it(`gives back the jobs of a claim that ran but whose answer was lost (connection ${then === 'reset' ? 'reset' : 'silent'})`, async () => {
       proxy = await startTcpProxy({ host: POSTGRES_HOST, port: POSTGRES_PORT });

@@ -156,6 +156,10 @@ describe.skipIf(skipPostgres())('PostgreSQL store', () => {
       const missing = await open({ db: 'no_such_db_here' }).catch((err: unknown) => err);
       expect(missing).toBeInstanceOf(StoreUnavailableError);
       expect((missing as Error).message).toMatch(/\(3D000\) — create database no_such_db_here or set postgres\.db/);
+      const unknownRole = await open({ user: 'nobody_here', password: 'sekret-pw' }).catch((err: unknown) => err);
+      expect(unknownRole).toBeInstanceOf(StoreUnavailableError);
+      expect((unknownRole as Error).message).toMatch(/\((28000|28P01)\) — check postgres\.user \(nobody_here\) and postgres\.password/);
+      expect((unknownRole as Error).message).not.toMatch(/sekret/);
       const closed = await makeStore();
       await closed.close();
       await expect(closed.getJob({ path: 'p', body: 'b' })).rejects.toThrow(StoreUnavailableError);
