@@ -6,7 +6,8 @@ import { createSigner } from './delivery/signing.js';
 import type { Logger } from './log.js';
 import type { SchedulingConfig } from './schedule/occurrence.js';
 import type { RetryConfig } from './schedule/retry.js';
-import { logAttempt } from './observability/attempt.js';
+import { type AttemptLogOptions, logAttempt } from './observability/attempt.js';
+import { targetUrl } from './delivery/target-url.js';
 import { createMetrics } from './observability/metrics.js';
 import { packageVersion } from './observability/version.js';
 import { Heartbeat, newInstanceId } from './scheduler/instance.js';
@@ -28,6 +29,8 @@ export interface DaemonDeps {
   instanceId?: number;
   /** The configuration file used (null: none), named in the start-up line. */
   configFile?: string | null;
+  /** Log successful deliveries at info (a person watching a terminal) instead of debug. */
+  logDeliveriesAtInfo?: boolean;
 }
 
 export interface Daemon {
@@ -84,6 +87,10 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
     maxConnections: config.jobs.maxRunning,
     ...(config.endpoint.signingKey === '' ? {} : { signHeaders: createSigner(config.endpoint.signingKey) }),
   });
+  const attemptLog: AttemptLogOptions = {
+    successLevel: deps.logDeliveriesAtInfo ? 'info' : 'debug',
+    targetUrl: (path) => logTargetUrl(config.endpoint.baseurl, path),
+  };
   const scheduler = new Scheduler({
     store,
     delivery,
@@ -96,7 +103,7 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
     outcome: { scheduling: schedulingConfig(config), retry: retryConfig(config) },
     ...(deps.random ? { random: deps.random } : {}),
     onAttempt: (e) => {
-      logAttempt(ilog, e);
+      logAttempt(ilog, e, attemptLog);
       metrics.observeAttempt(e);
     },
     onClaim: (count) => metrics.observeClaim(count),
@@ -179,6 +186,15 @@ async function withinTimeout(work: Promise<void>, ms: number, onTimeout: () => v
     if (!finished) onTimeout();
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** The URL a delivery went to, for its log line; undefined for a path that has none (unsafe). */
+function logTargetUrl(baseUrl: string, path: string): string | undefined {
+  try {
+    return targetUrl(baseUrl, path);
+  } catch {
+    return undefined;
   }
 }
 

@@ -16,6 +16,11 @@ export interface Logger {
   isLevelEnabled(level: string): boolean;
 }
 
+/** Whether the daemon's log goes to a person (a terminal) rather than to a collector. */
+export function logIsForPerson(options: Pick<LoggerOptions, 'pretty' | 'destination'> = {}): boolean {
+  return options.pretty ?? Boolean(((options.destination ?? process.stderr) as NodeJS.WriteStream).isTTY);
+}
+
 export interface LoggerOptions {
   level?: LevelWithSilent;
   /** Readable lines instead of JSON; default: stderr is a TTY. */
@@ -29,12 +34,19 @@ const REDACT = ['password', 'token', 'signingKey', '*.password', '*.token', '*.s
 export async function createLogger(options: LoggerOptions = {}): Promise<Logger> {
   const level = options.level ?? 'info';
   const destination = options.destination ?? process.stderr;
-  const pretty = options.pretty ?? Boolean((destination as NodeJS.WriteStream).isTTY);
+  const pretty = logIsForPerson(options);
   const base = { level, base: undefined, redact: { paths: REDACT, censor: '[redacted]' } };
   if (!pretty) return wrap(pino(base, pino.destination({ fd: 2, sync: false })));
-  // pino-pretty as a synchronous stream, loaded only when a person is reading.
+  // pino-pretty as a synchronous stream, loaded only when a person is reading: one line per
+  // event (src/observability/terminal-line.ts writes everything after the time and level).
   const { default: pinoPretty } = await import('pino-pretty');
-  return wrap(pino(base, pinoPretty({ destination, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })));
+  const { terminalLine } = await import('./observability/terminal-line.js');
+  return wrap(
+    pino(
+      base,
+      pinoPretty({ destination, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', hideObject: true, messageFormat: (record) => terminalLine(record) }),
+    ),
+  );
 }
 
 /** A logger that drops everything (tests, benchmarks). */

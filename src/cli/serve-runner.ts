@@ -3,7 +3,7 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { startDaemon } from '../daemon.js';
 import { DalgaError, ExitCode, UsageError } from '../errors.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger, logIsForPerson, type Logger } from '../log.js';
 import { HEAP_GROWING_PERCENT, limitHeapGrowth } from '../runtime/heap-growth.js';
 import { logProcessWarnings } from '../runtime/process-warnings.js';
 import { describeStore, openStore } from '../store/open-store.js';
@@ -33,7 +33,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   if (limitHeapGrowth()) log.debug({ heapGrowingPercent: HEAP_GROWING_PERCENT }, 'V8 heap growth between full collections limited');
   // Listening before the daemon starts: a SIGTERM right after the start-up line stops it gracefully.
   const signals = watchStopSignals(log);
-  const daemon = await startDaemon(config, log, { configFile: file ?? null });
+  const daemon = await startDaemon(config, log, { configFile: file ?? null, logDeliveriesAtInfo: logIsForPerson() });
   await signals.stopOnSignal(() => daemon.stop());
 }
 

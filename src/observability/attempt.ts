@@ -32,28 +32,42 @@ export function latenessMs(e: Pick<AttemptEvent, 'job' | 'startedAt'>): number {
   return Math.max(0, e.startedAt - due);
 }
 
+export interface AttemptLogOptions {
+  /**
+   * Where successes are logged: `debug` (default) for a collector — at thousands of deliveries
+   * a second, info would drown everything else — or `info` on a terminal, where a person wants
+   * to see that the jobs arrive.
+   */
+  successLevel?: 'debug' | 'info';
+  /** The URL a job is POSTed to (without credentials), for the log line. */
+  targetUrl?: (path: string) => string | undefined;
+}
+
 /**
- * One log line per attempt. Successes are debug: at thousands of deliveries a second, info
- * would drown everything else. Retries are warn, give-ups error. Nothing secret is logged: the
- * job's path and body identify it; headers (signatures) are not included.
+ * One log line per attempt. Retries are warn, give-ups error. Nothing secret is logged: the
+ * job's path and body identify it; headers (signatures) and the base URL's credentials are not
+ * included.
  */
-export function logAttempt(log: Logger, e: AttemptEvent): void {
+export function logAttempt(log: Logger, e: AttemptEvent, options: AttemptLogOptions = {}): void {
   const kind = classifyAttempt(e);
   if (kind === 'success' || kind === 'deleted') {
+    const level = options.successLevel ?? 'debug';
     // The hot path: skip building the fields when nobody reads them.
-    if (log.isLevelEnabled('debug')) log.debug(attemptFields(e, kind), 'delivered');
+    if (log.isLevelEnabled(level)) log[level](attemptFields(e, kind, options.targetUrl), 'delivered');
     return;
   }
-  const fields = attemptFields(e, kind);
+  const fields = attemptFields(e, kind, options.targetUrl);
   if (kind === 'retried') return log.warn(fields, 'delivery failed; will retry');
   log.error(fields, 'delivery failed; gave up');
 }
 
-export function attemptFields(e: AttemptEvent, kind: AttemptKind = classifyAttempt(e)): Record<string, unknown> {
+export function attemptFields(e: AttemptEvent, kind: AttemptKind = classifyAttempt(e), targetUrl?: (path: string) => string | undefined): Record<string, unknown> {
   const { job, result, outcome } = e;
+  const url = targetUrl?.(job.path);
   return {
     path: job.path,
     body: job.body,
+    ...(url === undefined ? {} : { url }),
     sched: iso(job.nextSched),
     ...('status' in result ? { status: result.status } : 'error' in result ? { error: result.error } : { error: result.invalid }),
     durationMs: e.finishedAt - e.startedAt,

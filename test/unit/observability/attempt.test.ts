@@ -83,4 +83,13 @@ describe('logAttempt', () => {
       ['error', 'delivery failed; gave up'],
     ]);
   });
+
+  it('logs successes at info when asked (a terminal), and names the target URL', () => {
+    const { log, lines } = recorder();
+    const fields: Record<string, unknown>[] = [];
+    const capture = { ...log, info: (o: object | string, msg?: string) => (fields.push(o as Record<string, unknown>), log.info(o as object, msg)) } as Logger;
+    logAttempt(capture, event(periodic, { status: 200 }), { successLevel: 'info', targetUrl: (path) => `http://127.0.0.1:5000/${path}` });
+    expect(lines).toEqual([['info', 'delivered']]);
+    expect(fields[0]).toMatchObject({ url: `http://127.0.0.1:5000/${periodic.path}` });
+  });
 });
