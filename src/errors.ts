@@ -32,6 +32,11 @@ export class UsageError extends DalgaError {
 /** The daemon answered 401: the token is missing or wrong (the message says which). */
 export class UnauthorizedError extends UsageError {}
 
+/** The user interrupted a command (Ctrl-C in the live view): exit 130, nothing more to say. */
+export class InterruptedError extends DalgaError {
+  override readonly exitCode = ExitCode.interrupted;
+}
+
 /** Invalid configuration: names the key. */
 export class ConfigError extends DalgaError {
   override readonly exitCode = ExitCode.config;

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { DalgaError } from '../errors.js';
+import { DalgaError, InterruptedError } from '../errors.js';
 import { cancelCommand } from './commands/cancel.js';
 import { completionCommand } from './commands/completion.js';
 import { createTablesCommand } from './commands/create-tables.js';
@@ -122,6 +122,8 @@ export async function runCli(argv: readonly string[], io: CliIO, version: string
 export function reportError(error: unknown, debug: boolean, io: CliIO): number {
   // commander has already printed its message (or the help / version text).
   if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  // Ctrl-C needs no message: the person pressed it.
+  if (error instanceof InterruptedError) return error.exitCode;
   if (error instanceof DalgaError) {
     if (error.logged) return error.exitCode;
     io.stderr.write(formatErrorLine(error.message));

@@ -159,7 +159,7 @@ function displayURL(base: URL): string {
 export function errorFor(reply: Reply, spec: Pick<RequestSpec, 'job'>, display: string, sentToken = false): DalgaError {
   const text = reply.text.trim().split(/\r?\n/, 1)[0] ?? '';
   if (reply.status === 401 && sentToken) {
-    return new UnauthorizedError('unauthorized: the daemon refused the token — check --token, DALGA_TOKEN or listen.token of the daemon');
+    return new UnauthorizedError('unauthorized: wrong token — check --token or DALGA_TOKEN against listen.token of the daemon');
   }
   if (reply.status === 401) return new UnauthorizedError('unauthorized: the daemon needs a token — pass --token or set DALGA_TOKEN');
   if (reply.status === 404 && spec.job) return new NotFoundError(`job not found — ${spec.job.path} ${spec.job.body}`);

@@ -271,7 +271,7 @@ describe('a daemon with a token', () => {
     expect(r).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'dalga: unauthorized: the daemon refused the token — check --token, DALGA_TOKEN or listen.token of the daemon\n',
+      stderr: 'dalga: unauthorized: wrong token — check --token or DALGA_TOKEN against listen.token of the daemon\n',
     });
   });
 

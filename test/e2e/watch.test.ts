@@ -71,4 +71,19 @@ describe('dalga ls --watch in a terminal', () => {
     await until('the normal screen', () => pane().includes('view-ended'));
     expect(pane()).not.toContain('watched-job');
   });
+
+  it('Ctrl-C ends it with status 130, as the README says an interruption does', async () => {
+    const exitFile = join(dir, 'exit-ctrl-c');
+    const command = [
+      `env -i PATH=${quote(process.env['PATH'] ?? '')} HOME=${quote(dir)} TERM=xterm-256color LANG=C.UTF-8`,
+      `${quote(process.execPath)} ${quote(DALGA_BIN)} ls --watch --url ${quote(daemon.url)}`,
+      `; echo $? > ${quote(exitFile)}; echo view-ended; sleep 600`,
+    ].join(' ');
+    tmux('new-session', '-d', '-s', 'ctrl-c', '-x', '80', '-y', '24', command);
+    const shown = (): string => tmux('capture-pane', '-p', '-t', 'ctrl-c');
+    await until('the footer', () => shown().includes('q quit'));
+    tmux('send-keys', '-t', 'ctrl-c', 'C-c');
+    await until('the exit status', () => existsSync(exitFile) && readFileSync(exitFile, 'utf8').trim() !== '');
+    expect(readFileSync(exitFile, 'utf8').trim()).toBe('130');
+  });
 });

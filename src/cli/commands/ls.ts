@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { DalgaClient, ListParams, SortBy } from '../../client/client.js';
 import type { JobJson } from '../../client/types.js';
-import { UsageError } from '../../errors.js';
+import { InterruptedError, UsageError } from '../../errors.js';
 import { formatJobTable, jsonArray } from '../output.js';
 import { type CliIO, type GlobalFlags, connect, globalFlags, outputContext, parseLimit, parseRefresh, timeMode, useColor } from '../options.js';
 
@@ -27,7 +27,7 @@ export function lsCommand(io: CliIO): Command {
     .option('--reverse', 'reverse the order')
     .option('--limit <n>', 'jobs per page, 1 to 1000 (default 100)', parseLimitFlag)
     .option('--all', 'follow the cursor through every page')
-    .option('--watch', 'live view, refreshed every --refresh (needs a terminal; q quits)')
+    .option('--watch', 'live view, refreshed every --refresh (needs a terminal; q quits; with --limit, only the first n jobs)')
     .addOption(new Option('--refresh <duration>', 'refresh period of --watch, e.g. 500ms, 2s').default('1s', '1s'))
     .addHelpText(
       'after',
@@ -118,6 +118,8 @@ async function watch(client: DalgaClient, params: ListParams, refreshMs: number,
     ...(params.path !== undefined ? { path: params.path } : {}),
     ...(params.sortBy !== undefined ? { sortBy: params.sortBy } : {}),
     ...(params.reverse ? { reverse: true } : {}),
+    ...(params.limit !== undefined ? { limit: params.limit } : {}),
   };
-  await runWatch({ client, url: client.baseURL, query, refreshMs, color: useColor(flags, io), timeMode: timeMode(flags) });
+  const reason = await runWatch({ client, url: client.baseURL, query, refreshMs, color: useColor(flags, io), timeMode: timeMode(flags) });
+  if (reason === 'interrupted') throw new InterruptedError('interrupted');
 }

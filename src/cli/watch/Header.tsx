@@ -11,6 +11,8 @@ export interface HeaderProps {
   readonly status?: StatusJson;
   /** Why the daemon cannot be reached; undefined while connected. */
   readonly error?: string;
+  /** The error is a missing or refused token: shown with its hint, not as a retry. */
+  readonly unauthorized?: boolean;
   /** Second-line details: order, position, filter. */
   readonly detail: string;
   readonly width: number;
@@ -29,7 +31,8 @@ export function statusLine(url: string, status: StatusJson | undefined): string 
   ].join('  ');
 }
 
-export function connectionLine(props: Pick<HeaderProps, 'status' | 'error' | 'detail'>): string {
+export function connectionLine(props: Pick<HeaderProps, 'status' | 'error' | 'detail' | 'unauthorized'>): string {
+  if (props.error !== undefined && props.unauthorized) return props.error;
   if (props.error !== undefined) return `disconnected — retrying (${props.error})`;
   if (props.status === undefined) return 'connecting…';
   return props.detail;

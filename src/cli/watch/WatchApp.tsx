@@ -2,7 +2,8 @@
 // lays the screen out to the terminal's size. Everything time- or size-dependent is injectable,
 // so tests drive it with a fake client, a fake clock and a fixed size.
 
-import { Box, Text, useApp, useInput } from 'ink';
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { UnauthorizedError } from '../../errors.js';
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { type Clock, systemClock } from '../../clock.js';
 import { columnLayout, MARKER_WIDTH, nextWidths, sanitize, type TimeMode, truncate } from './format.js';
@@ -21,7 +22,12 @@ export interface WatchQuery {
   readonly path?: string;
   readonly sortBy?: string;
   readonly reverse?: boolean;
+  /** Show only the first `limit` jobs (`ls --watch --limit`). */
+  readonly limit?: number;
 }
+
+/** How the view ended: `interrupted` for Ctrl-C (the command then exits 130). */
+export type QuitReason = 'quit' | 'interrupted';
 
 export interface WatchAppProps {
   readonly client: WatchClient;
@@ -38,7 +44,7 @@ export interface WatchAppProps {
   /** Zone the times are shown in: each job's own location by default (--utc, --local). */
   readonly timeMode?: TimeMode;
   /** Called when the user quits, before Ink exits. */
-  readonly onQuit?: () => void;
+  readonly onQuit?: (reason: QuitReason) => void;
   /** Read keys (default). False when stdin is not a terminal: then only a signal ends the view. */
   readonly interactive?: boolean;
 }
@@ -73,21 +79,25 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
   visibleRef.current = visible;
 
   const sortBy = SORTS.find((s) => s === props.query.sortBy) ?? 'next-run';
+  const limit = props.query.limit;
+  useClearOnNarrowing();
   const { client } = props;
   const task = useCallback(async (): Promise<void> => {
     const s = stateRef.current;
     const vis = visibleRef.current;
     const filtering = isFiltering(s);
-    const plan = planSync(s.pages, { edge: s.edge, sel: s.sel, visible: vis, filter: s.filter, filtering });
+    const plan = planSync(s.pages, { edge: s.edge, sel: s.sel, visible: vis, filter: s.filter, filtering, ...(limit !== undefined ? { limit } : {}) });
     const query = { path: props.query.path, sortBy, reverse: (props.query.reverse ?? false) !== s.tail };
     try {
       const [pages, status] = await Promise.all([syncWindow(client, query, s.pages, plan, s.filter), client.status()]);
       dispatch({ type: 'loaded', gen: s.gen, pages, status, at: clock.now(), visible: vis });
     } catch (error) {
-      // Errors read "<what> — <hint>"; the header has room for the what, and shows the URL anyway.
-      dispatch({ type: 'failed', gen: s.gen, message: describe(error).split(' — ')[0] ?? '' });
+      // A token problem needs its hint: retrying will not fix it. Other errors read
+      // "<what> — <hint>"; the header has room for the what, and shows the URL anyway.
+      if (error instanceof UnauthorizedError) dispatch({ type: 'failed', gen: s.gen, message: describe(error), unauthorized: true });
+      else dispatch({ type: 'failed', gen: s.gen, message: describe(error).split(' — ')[0] ?? '' });
     }
-  }, [client, clock, dispatch, props.query.path, props.query.reverse, sortBy]);
+  }, [client, clock, dispatch, limit, props.query.path, props.query.reverse, sortBy]);
   const refresh = usePoll(task, props.refreshMs, clock);
 
   // Fetch more as soon as the selection nears the end of what is held, not at the next tick.
@@ -100,12 +110,13 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
     if (wantMore) refresh();
   }, [wantMore, state.sel, state.edge, state.gen, state.pages, refresh]);
 
-  const quit = (): void => {
-    props.onQuit?.();
+  const quit = (reason: QuitReason): void => {
+    props.onQuit?.(reason);
     exit();
   };
   const act = async (verb: 'enable' | 'disable' | 'cancel', target: Target): Promise<void> => {
     const name = `${sanitize(target.path)} ${sanitize(target.body)}`;
+    if (verb !== 'cancel') dispatch({ type: 'pin', target, disabled: verb === 'disable' });
     try {
       await client[verb](target.path, target.body);
       dispatch({ type: 'message', text: `${pastTense(verb)} ${name}`, error: false });
@@ -120,7 +131,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
       const outcome = interpretKey(stateRef.current, input, key, visible);
       for (const action of outcome.actions) dispatch(action);
       const effect = outcome.effect;
-      if (effect?.kind === 'quit') quit();
+      if (effect?.kind === 'quit') quit(effect.interrupted ? 'interrupted' : 'quit');
       if (effect?.kind === 'refresh') refresh();
       if (effect?.kind === 'call') void act(effect.verb, effect.target);
     },
@@ -131,8 +142,18 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
   const timeMode = props.timeMode ?? 'job';
   const screen = screenRows(state, visible);
   return (
-    <Box flexDirection="column" width={width}>
-      <Header url={props.url} status={state.status} error={state.error} detail={detailLine(state, sortBy, props.query)} width={width} color={props.color} />
+    // No explicit width: while Ink redraws for a resize, before this component hears of it, the
+    // terminal's own width cuts the lines, so none is wider than the screen and wraps.
+    <Box flexDirection="column">
+      <Header
+        url={props.url}
+        status={state.status}
+        error={state.error}
+        unauthorized={state.unauthorized === true}
+        detail={detailLine(state, sortBy, props.query)}
+        width={width}
+        color={props.color}
+      />
       {state.mode === 'help' ? (
         <HelpOverlay width={width} height={visible + 1} />
       ) : (
@@ -173,7 +194,8 @@ function detailLine(state: ViewState, sortBy: SortBy, query: WatchQuery): string
   } else if (count > 0) {
     const total = state.status?.total_jobs;
     const position = state.tail && total !== undefined ? total - state.sel : state.sel + 1;
-    parts.push(query.path === undefined && total !== undefined ? `job ${position} of ${total}` : `job ${position}`);
+    if (query.limit !== undefined) parts.push(`job ${position} of the first ${query.limit}`);
+    else parts.push(query.path === undefined && total !== undefined ? `job ${position} of ${total}` : `job ${position}`);
   }
   return parts.join('  ·  ');
 }
@@ -184,7 +206,42 @@ function emptyText(state: ViewState): string {
   return 'no jobs';
 }
 
-const HINTS = '↑↓ PgUp PgDn Home End move  / filter  d disable/enable  x cancel  ? help  q quit';
+/** Footer hints, most useful last: they are dropped from the front until the line fits, so "? help" and "q quit" always show. */
+const HINTS = ['PgUp PgDn Home End', '↑↓ move', 'x cancel', 'd disable/enable', '/ filter', '? help', 'q quit'] as const;
+const HINT_ORDER = ['↑↓ move', 'PgUp PgDn Home End', '/ filter', 'd disable/enable', 'x cancel', '? help', 'q quit'] as const;
+
+/** The hints that fit in `width` (after the marker), in reading order. */
+export function footerHints(width: number): string {
+  const kept = new Set<string>(HINTS);
+  const text = (): string => HINT_ORDER.filter((h) => kept.has(h)).join('  ');
+  for (const hint of HINTS) {
+    if (MARKER_WIDTH + text().length <= width || kept.size <= 2) break;
+    kept.delete(hint);
+  }
+  return text();
+}
+
+/**
+ * A terminal that gets narrower re-wraps the lines already on it (most do), so the old frame
+ * takes more lines than Ink erases: clear the whole screen first. The listener goes before
+ * Ink's own, which then draws the new frame on the cleared screen.
+ */
+function useClearOnNarrowing(): void {
+  const { stdout } = useStdout();
+  useEffect(() => {
+    let last = stdout.columns;
+    const onResize = (): void => {
+      if (stdout.columns < last) stdout.write(CLEAR_SCREEN);
+      last = stdout.columns;
+    };
+    stdout.prependListener('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout]);
+}
+
+const CLEAR_SCREEN = '\u001b[2J\u001b[H';
 
 function Footer({ state, width, color }: { readonly state: ViewState; readonly width: number; readonly color: boolean }): React.JSX.Element {
   if (state.mode === 'filter') {
@@ -207,7 +264,7 @@ function Footer({ state, width, color }: { readonly state: ViewState; readonly w
   }
   return (
     <Text wrap="truncate" dimColor={color}>
-      {truncate(' '.repeat(MARKER_WIDTH) + HINTS, width)}
+      {truncate(' '.repeat(MARKER_WIDTH) + footerHints(width), width)}
     </Text>
   );
 }

@@ -38,6 +38,8 @@ export interface SyncPlan {
   readonly maxPages: number;
   /** `limit` of a fresh listing (continuations keep the limit of their listing). */
   readonly pageSize: number;
+  /** The first page is all there is to see (`--limit`): it is held as the end of the listing. */
+  readonly only?: boolean;
 }
 
 /** Extra rows fetched beyond the screen, so a few moves down need no request. */
@@ -73,8 +75,17 @@ export function isComplete(pages: readonly Page[]): boolean {
  */
 export function planSync(
   pages: readonly Page[],
-  view: { readonly edge: number; readonly sel: number; readonly visible: number; readonly filter: string; readonly filtering: boolean },
+  view: {
+    readonly edge: number;
+    readonly sel: number;
+    readonly visible: number;
+    readonly filter: string;
+    readonly filtering: boolean;
+    /** `ls --watch --limit n`: only the first n jobs, one page, filtered within them. */
+    readonly limit?: number;
+  },
 ): SyncPlan {
+  if (view.limit !== undefined) return { fromPage: 0, needRows: view.limit, maxPages: 1, pageSize: Math.min(MAX_LIMIT, view.limit), only: true };
   if (view.filtering) return { fromPage: 0, needRows: Number.POSITIVE_INFINITY, maxPages: 1, pageSize: FILTER_WINDOW };
   const pageSize = Math.min(MAX_LIMIT, Math.max(1, view.visible) + MARGIN_ROWS);
   const rows = flatten(pages, view.filter);
@@ -121,8 +132,9 @@ async function fetchPages(
       after === null
         ? await client.list({ ...listParams(query), limit: Math.min(MAX_LIMIT, plan.pageSize) })
         : await client.listContinue(after);
-    result.push({ after, jobs: answer.jobs, next: answer.cursor });
+    result.push({ after, jobs: answer.jobs, next: plan.only ? '' : answer.cursor });
     fetched += 1;
+    if (plan.only) return result;
     if (answer.cursor === '' || fetched >= plan.maxPages) return result;
     if (flatten(result, filter).length >= plan.needRows) return result;
     after = answer.cursor;

@@ -6,7 +6,8 @@ import type { Key } from 'ink';
 import { type Action, type Move, selectedRow, type Target, type ViewState } from './view-state.js';
 
 export type Effect =
-  | { readonly kind: 'quit' }
+  /** `interrupted`: Ctrl-C, which exits 130 like an interrupted client command. */
+  | { readonly kind: 'quit'; readonly interrupted?: boolean }
   | { readonly kind: 'refresh' }
   | { readonly kind: 'call'; readonly verb: 'enable' | 'disable' | 'cancel'; readonly target: Target };
 
@@ -20,9 +21,10 @@ export type KeyFlags = Partial<Pick<Key, 'upArrow' | 'downArrow' | 'pageUp' | 'p
 
 const NOTHING: KeyOutcome = { actions: [] };
 const QUIT: KeyOutcome = { actions: [], effect: { kind: 'quit' } };
+const INTERRUPT: KeyOutcome = { actions: [], effect: { kind: 'quit', interrupted: true } };
 
 export function interpretKey(state: ViewState, input: string, key: KeyFlags, visible: number): KeyOutcome {
-  if (key.ctrl && input === 'c') return QUIT;
+  if (key.ctrl && input === 'c') return INTERRUPT;
   if (state.mode === 'help') return { actions: [{ type: 'mode', mode: 'normal' }] };
   if (state.mode === 'confirm') return confirmKey(state, input);
   const move = moveOf(key);

@@ -5,7 +5,7 @@
 import { render } from 'ink';
 import type { TimeMode } from '../job-text.js';
 import type { WatchClient } from './watch-client.js';
-import { WatchApp, type WatchQuery } from './WatchApp.js';
+import { type QuitReason, WatchApp, type WatchQuery } from './WatchApp.js';
 
 export type { WatchClient } from './watch-client.js';
 
@@ -28,8 +28,13 @@ export function colourAllowed(requested: boolean, env: NodeJS.ProcessEnv): boole
   return requested && !env['NO_COLOR'];
 }
 
-/** Resolves when the user quits (q, Esc, Ctrl-C). Network errors are shown, never thrown. */
-export async function runWatch(options: RunWatchOptions): Promise<void> {
+/**
+ * Resolves when the view ends: `quit` for q or Esc, `interrupted` for Ctrl-C or a signal (the
+ * command then exits 130, as an interrupted client command does). Network errors are shown,
+ * never thrown.
+ */
+export async function runWatch(options: RunWatchOptions): Promise<QuitReason> {
+  let reason: QuitReason = 'quit';
   const stdout = process.stdout;
   let restored = false;
   const restore = (): void => {
@@ -49,13 +54,19 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
         refreshMs={Math.max(100, options.refreshMs)}
         color={colourAllowed(options.color, process.env)}
         timeMode={options.timeMode}
+        onQuit={(why) => {
+          reason = why;
+        }}
         interactive={process.stdin.isTTY === true}
       />,
       { exitOnCtrlC: false, patchConsole: true },
     );
     // Keys are read in raw mode, so Ctrl-C is a key; a signal from elsewhere still ends the
     // view the same way, leaving the terminal as it was.
-    const stop = (): void => instance.unmount();
+    const stop = (): void => {
+      reason = 'interrupted';
+      instance.unmount();
+    };
     for (const signal of SIGNALS) process.once(signal, stop);
     try {
       await instance.waitUntilExit();
@@ -67,4 +78,5 @@ export async function runWatch(options: RunWatchOptions): Promise<void> {
     restore();
     process.off('exit', restore);
   }
+  return reason;
 }

@@ -32,13 +32,21 @@ export interface ViewState {
   readonly error?: string;
   /** When the last fetch succeeded (epoch ms). */
   readonly updatedAt?: number;
+  /** Whether the last fetch failed for a missing or refused token (the header says what to do). */
+  readonly unauthorized?: boolean;
+  /**
+   * A job just enabled or disabled from here: once a listing shows it changed, the selection
+   * keeps its place instead of following the job to where it now sorts (disabled jobs last).
+   */
+  readonly pin?: { readonly key: string; readonly disabled: boolean };
 }
 
 export type Move = 'up' | 'down' | 'pageUp' | 'pageDown' | 'home' | 'end';
 
 export type Action =
   | { type: 'loaded'; gen: number; pages: Page[]; status: StatusJson; at: number; visible: number }
-  | { type: 'failed'; gen: number; message: string }
+  | { type: 'failed'; gen: number; message: string; unauthorized?: boolean }
+  | { type: 'pin'; target: Target; disabled: boolean }
   | { type: 'move'; move: Move; visible: number }
   | { type: 'mode'; mode: Mode }
   | { type: 'filter'; text: string }
@@ -68,7 +76,9 @@ export function reduce(state: ViewState, action: Action): ViewState {
     case 'loaded':
       return loaded(state, action);
     case 'failed':
-      return action.gen === state.gen ? { ...state, error: action.message } : state;
+      return action.gen === state.gen ? { ...state, error: action.message, unauthorized: action.unauthorized === true } : state;
+    case 'pin':
+      return { ...state, pin: { key: jobKey(action.target), disabled: action.disabled } };
     case 'move':
       return move(state, action.move, action.visible);
     case 'mode':
@@ -91,16 +101,26 @@ function loaded(state: ViewState, action: Extract<Action, { type: 'loaded' }>): 
   const rows = flatten(action.pages, state.filter);
   const found = oldRow === undefined ? -1 : rows.findIndex((r) => jobKey(r.job) === jobKey(oldRow.job));
   const onScreen = found >= state.edge && found < state.edge + action.visible;
-  const sel = clamp(onScreen ? found : state.sel, 0, rows.length - 1);
+  const pinned = pinLanded(state.pin, rows);
+  const sel = clamp(onScreen && !pinned ? found : state.sel, 0, rows.length - 1);
   return {
     ...state,
     pages: action.pages,
     status: action.status,
     error: undefined,
+    unauthorized: false,
     updatedAt: action.at,
     sel,
     edge: keepVisible(state.edge, sel, action.visible),
+    pin: pinned ? undefined : state.pin,
   };
+}
+
+/** Whether the listing shows the pinned job changed as asked (or gone): then the pin is used up. */
+function pinLanded(pin: ViewState['pin'], rows: readonly Row[]): boolean {
+  if (pin === undefined) return false;
+  const row = rows.find((r) => jobKey(r.job) === pin.key);
+  return row === undefined || (row.job.next_run === null) === pin.disabled;
 }
 
 function move(state: ViewState, kind: Move, visible: number): ViewState {

@@ -161,7 +161,7 @@ describe('errors', () => {
     await expect(missing).rejects.toBeInstanceOf(UsageError);
     await expect(missing).rejects.toThrow('unauthorized: the daemon needs a token — pass --token or set DALGA_TOKEN');
     await expect(client('wrong').status()).rejects.toThrow(
-      'unauthorized: the daemon refused the token — check --token, DALGA_TOKEN or listen.token of the daemon',
+      'unauthorized: wrong token — check --token or DALGA_TOKEN against listen.token of the daemon',
     );
   });
 

@@ -320,3 +320,94 @@ describe('WatchApp: 100,000 jobs', () => {
     expect(app.lastFrame()).toContain('job 99999 of 100000');
   });
 });
+
+describe('WatchApp: what a person trying it saw (issue 16)', () => {
+  it('keeps "q quit" and "? help" in the footer at 80×24 and narrower', async () => {
+    for (const columns of [80, 60, 40]) {
+      const app = await mount(fourStates(), {}, { columns, rows: 24 });
+      const footer = app.lastFrame().split('\n').at(-1)!;
+      expect(footer, `${columns} columns`).toContain('q quit');
+      expect(footer, `${columns} columns`).toContain('? help');
+      expect(Array.from(footer).length).toBeLessThanOrEqual(columns);
+    }
+  });
+
+  it('never cuts the next run: its date and zone show whole at 100 and 160 columns', async () => {
+    const client = new FakeClient([job('far-job', { next_run: '2020-12-02T00:00:00-08:00', location: 'America/Los_Angeles' }), job('near-job', { next_run: at(5) })]);
+    for (const columns of [100, 160]) {
+      const app = await mount(client, {}, { columns, rows: 20 });
+      expect(app.line('far-job')).toContain('in 323d09h Dec 02 00:00 -08:00');
+      expect(app.line('near-job')).toContain('in 5s     22:09:05 UTC');
+    }
+  });
+
+  it("shows times in the job's zone, or in UTC with --utc", async () => {
+    const client = new FakeClient([job('report', { next_run: '2020-01-13T14:09:05-08:00', location: 'America/Los_Angeles' })]);
+    expect((await mount(client)).line('report')).toContain('14:09:05 -08:00');
+    expect((await mount(client, { timeMode: 'utc' })).line('report')).toContain('22:09:05 UTC');
+  });
+
+  it('shortens path and body before it drops the next run on a narrow terminal', async () => {
+    const app = await mount(new FakeClient(manyJobs(5)), {}, { columns: 50, rows: 12 });
+    expect(app.lastFrame()).toMatch(/STATE\s+PATH\s+BODY\s+NEXT RUN/);
+    expect(app.line('job-00001')).toMatch(/in 1m00s/);
+  });
+
+  it('clears the whole screen when the terminal gets narrower, so no line of the old frame stays', async () => {
+    const app = await mount(new FakeClient(manyJobs(20)), {}, { columns: 120, rows: 20 });
+    const before = app.stdout.frames.length;
+    app.stdout.resize(70, 20);
+    await settle();
+    const written = app.stdout.frames.slice(before).join('');
+    expect(written).toContain('\u001b[2J');
+    expect(app.lastFrame().split('\n').every((l) => Array.from(l).length <= 70)).toBe(true);
+    // Wider again: nothing to clear.
+    const wider = app.stdout.frames.length;
+    app.stdout.resize(100, 20);
+    await settle();
+    expect(app.stdout.frames.slice(wider).join('')).not.toContain('\u001b[2J');
+  });
+
+  it('says what to do about a refused or missing token instead of only "retrying"', async () => {
+    const client = fourStates();
+    client.unauthorized = 'unauthorized: the daemon needs a token — pass --token or set DALGA_TOKEN';
+    const app = await mount(client);
+    expect(app.lastFrame()).toContain('unauthorized: the daemon needs a token — pass --token or set DALGA_TOKEN');
+    expect(app.lastFrame()).not.toContain('disconnected');
+  });
+
+  it('after d the highlight stays in place, on the next job, instead of following the job to the disabled ones', async () => {
+    const client = new FakeClient(manyJobs(8));
+    const app = await mount(client, {}, { columns: 100, rows: 20 });
+    await app.press(KEY.down, KEY.down);
+    expect(app.line('job-00003')).toMatch(/^> /);
+    await app.press('d');
+    await app.advance(1000);
+    expect(app.line('job-00003')).toMatch(/disabled/);
+    expect(app.line('job-00004')).toMatch(/^> /);
+    expect(app.lastFrame()).toContain('job 3 of 8');
+  });
+
+  it('--limit shows at most that many jobs, and End goes to the last of them', async () => {
+    const client = new FakeClient(manyJobs(100));
+    const app = await mount(client, { query: { limit: 5 } }, { columns: 100, rows: 20 });
+    expect(client.callsOf('list')[0]).toEqual({ kind: 'list', params: { sortBy: 'next-run', reverse: false, limit: 5 } });
+    expect(app.lastFrame()).toContain('job-00005');
+    expect(app.lastFrame()).not.toContain('job-00006');
+    expect(app.lastFrame()).toContain('job 1 of the first 5');
+    await app.press(KEY.end);
+    expect(app.line('job-00005')).toMatch(/^> /);
+    await app.advance(1000);
+    expect(app.lastFrame()).not.toContain('job-00006');
+    expect(client.callsOf('continue')).toHaveLength(0);
+  });
+
+  it('Ctrl-C quits as an interruption (exit 130), q as a normal quit', async () => {
+    const reasons: string[] = [];
+    const a = await mount(fourStates(), { onQuit: (reason) => reasons.push(reason) });
+    await a.press(KEY.ctrlC);
+    const b = await mount(fourStates(), { onQuit: (reason) => reasons.push(reason) });
+    await b.press('q');
+    expect(reasons).toEqual(['interrupted', 'quit']);
+  });
+});

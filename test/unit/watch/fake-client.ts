@@ -3,7 +3,7 @@
 // records every call, so tests can check how much the view asks for.
 
 import type { JobJson, JobListJson, StatusJson } from '../../../src/client/types.js';
-import { DaemonUnavailableError, NotFoundError, UsageError } from '../../../src/errors.js';
+import { DaemonUnavailableError, NotFoundError, UnauthorizedError, UsageError } from '../../../src/errors.js';
 import type { ListParams, WatchClient } from '../../../src/cli/watch/watch-client.js';
 
 export type Call =
@@ -46,6 +46,8 @@ export class FakeClient implements WatchClient {
   calls: Call[] = [];
   /** While true every call fails as an unreachable daemon does. */
   down = false;
+  /** When set, every call fails as a daemon answering 401 does, with this message. */
+  unauthorized: string | undefined;
   private cursors = new Map<string, CursorState>();
   private cache?: { jobs: JobJson[]; key: string; sorted: JobJson[] };
 
@@ -105,6 +107,7 @@ export class FakeClient implements WatchClient {
   }
 
   private check(): void {
+    if (this.unauthorized !== undefined) throw new UnauthorizedError(this.unauthorized);
     if (this.down) throw new DaemonUnavailableError('cannot reach dalga at http://fake — is `dalga serve` running?');
   }
 

@@ -15,10 +15,10 @@ const loaded: ViewState = reduce(initialState(), {
 const withMode = (mode: ViewState['mode'], over: Partial<ViewState> = {}): ViewState => ({ ...loaded, mode, ...over });
 
 describe('interpretKey in normal mode', () => {
-  it('quits on q, Esc without a filter, and Ctrl-C', () => {
+  it('quits on q and Esc without a filter; Ctrl-C quits as an interruption', () => {
     expect(interpretKey(loaded, 'q', {}, 10).effect).toEqual({ kind: 'quit' });
     expect(interpretKey(loaded, '', { escape: true }, 10).effect).toEqual({ kind: 'quit' });
-    expect(interpretKey(loaded, 'c', { ctrl: true }, 10).effect).toEqual({ kind: 'quit' });
+    expect(interpretKey(loaded, 'c', { ctrl: true }, 10).effect).toEqual({ kind: 'quit', interrupted: true });
   });
 
   it('Esc with a filter clears it instead of quitting', () => {
@@ -62,7 +62,7 @@ describe('interpretKey in normal mode', () => {
 describe('interpretKey in other modes', () => {
   it('any key closes the help, but Ctrl-C still quits', () => {
     expect(interpretKey(withMode('help'), 'q', {}, 10)).toEqual({ actions: [{ type: 'mode', mode: 'normal' }] });
-    expect(interpretKey(withMode('help'), 'c', { ctrl: true }, 10).effect).toEqual({ kind: 'quit' });
+    expect(interpretKey(withMode('help'), 'c', { ctrl: true }, 10).effect).toEqual({ kind: 'quit', interrupted: true });
   });
 
   it('y confirms the cancel; anything else keeps the job', () => {
