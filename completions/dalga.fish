@@ -31,7 +31,7 @@ complete -c dalga -n '__fish_seen_subcommand_from ls' -l sort -x -a 'next-run ne
 complete -c dalga -n '__fish_seen_subcommand_from ls' -l reverse -d 'reverse the order'
 complete -c dalga -n '__fish_seen_subcommand_from ls' -l limit -x -d 'jobs per page, 1 to 1000 (default 100)'
 complete -c dalga -n '__fish_seen_subcommand_from ls' -l all -d 'follow the cursor through every page'
-complete -c dalga -n '__fish_seen_subcommand_from ls' -l watch -d 'live view, refreshed every --refresh (needs a terminal; q quits)'
+complete -c dalga -n '__fish_seen_subcommand_from ls' -l watch -d 'live view, refreshed every --refresh (needs a terminal; q quits; with --limit, only the first n jobs)'
 complete -c dalga -n '__fish_seen_subcommand_from ls' -l refresh -x -d 'refresh period of --watch, e.g. 500ms, 2s'
 complete -c dalga -n '__fish_seen_subcommand_from serve' -l listen-host -x -d 'address to listen on (listen.host)'
 complete -c dalga -n '__fish_seen_subcommand_from serve' -l listen-port -x -d 'port to listen on, 0 for any free port (listen.port)'
