@@ -61,7 +61,9 @@ export async function startDaemon(config: Config, log: Logger, deps: DaemonDeps 
 }
 
 async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store: Store, ownsStore: boolean): Promise<Daemon> {
-  const serverClock = deps.clock ? undefined : new ServerClock(store);
+  // SQLite's processes share this host's wall clock: reading it directly keeps them agreeing
+  // (a step of it is handled by the heartbeat). A database server's clock is sampled.
+  const serverClock = deps.clock || store.kind === 'sqlite' ? undefined : new ServerClock(store);
   await serverClock?.sync();
   const clock = deps.clock ?? serverClock ?? systemClock;
   const instanceId = deps.instanceId ?? newInstanceId();

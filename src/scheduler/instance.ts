@@ -14,7 +14,12 @@ export interface HeartbeatOptions {
   onStoreError?: (err: unknown) => void;
   /** Called after each successful beat (readiness). */
   onBeat?: (at: number) => void;
+  /** A clock that never steps (tests inject one); default performance.now(). */
+  monotonic?: () => number;
 }
+
+/** A change of the clock against the monotonic one beyond this between beats is a step. */
+const STEP_TOLERANCE_MS = 1000;
 
 /** A random non-zero 32-bit id, like the original's. */
 export function newInstanceId(): number {
@@ -29,21 +34,45 @@ export class Heartbeat {
   private readonly opts: HeartbeatOptions;
   private readonly stopSignal = new AbortController();
   private loopDone: Promise<void> | undefined;
+  private readonly monotonic: () => number;
+  /** clock.now() − monotonic() at the last beat: a change of it is a step of the clock. */
+  private skew: number | undefined;
+  /** Monotonic time before which no instance is expired (after a step of the clock). */
+  private expireNotBefore = Number.NEGATIVE_INFINITY;
   lastBeatAt: number | undefined;
 
   constructor(options: HeartbeatOptions) {
     this.opts = options;
+    this.monotonic = options.monotonic ?? (() => performance.now());
   }
 
   /** The first beat, awaited: the row exists before the first claim (spec §9 #8). */
   async beat(): Promise<void> {
     const { store, clock, instanceId, instanceTimeoutMs, log } = this.opts;
     const now = clock.now();
+    const mono = this.monotonic();
+    this.noticeStep(now, mono);
     await store.heartbeat(instanceId, now);
     this.lastBeatAt = now;
     this.opts.onBeat?.(now);
+    if (mono < this.expireNotBefore) return;
     const expired = await store.expireInstances(now, instanceTimeoutMs);
     if (expired > 0) log.warn({ expired }, 'removed instances not seen recently; their jobs are released');
+  }
+
+  /**
+   * The clock stepped (the host's wall clock on SQLite, whose processes share it; a new sample
+   * of the database server's clock): every heartbeat written before the step is off by it, and
+   * a forward step would make live peers look dead. So none is expired until each had
+   * instanceTimeout to beat on the new time.
+   */
+  private noticeStep(now: number, mono: number): void {
+    const skew = now - mono;
+    const step = this.skew === undefined ? 0 : skew - this.skew;
+    this.skew = skew;
+    if (Math.abs(step) <= STEP_TOLERANCE_MS) return;
+    this.expireNotBefore = mono + this.opts.instanceTimeoutMs;
+    this.opts.log.warn({ stepMs: Math.round(step), expiryPausedMs: this.opts.instanceTimeoutMs }, 'the clock stepped; expiring instances pauses until every live one has beaten on the new time');
   }
 
   start(): void {

@@ -4,28 +4,43 @@ import type { Store } from '../store/store.js';
 /**
  * "Now" is the database server's clock (spec §6), so instances need no synchronised clocks.
  * Reading UTC_TIMESTAMP(3) in every query would cost a round trip per decision; instead the
- * offset between the server's clock and ours is sampled (half the round trip compensated)
- * and refreshed periodically.
+ * server's time is sampled (half the round trip compensated) and carried forward on a
+ * monotonic clock until the next sample. Not on the host's wall clock: a step of it (NTP, a
+ * resumed VM) would move "now" by the step until the next sample, and an instance a minute
+ * ahead expires live peers (whose jobs then run twice), one a minute behind writes heartbeats
+ * that look stale to them.
  */
 export class ServerClock implements Clock {
-  private offsetMs = 0;
+  /** Server time at the last sample, and the monotonic reading it belongs to. */
+  private serverAt: number;
+  private monotonicAt: number;
 
-  constructor(private readonly store: Store, private readonly base: Clock = systemClock) {}
+  constructor(
+    private readonly store: Store,
+    /** Sleeps; its now() is the first guess before a sample. */
+    private readonly base: Clock = systemClock,
+    private readonly monotonic: () => number = () => performance.now(),
+  ) {
+    this.serverAt = base.now();
+    this.monotonicAt = monotonic();
+  }
 
   now(): number {
-    return this.base.now() + this.offsetMs;
+    return Math.round(this.serverAt + (this.monotonic() - this.monotonicAt));
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return this.base.sleep(ms, signal);
   }
 
-  /** Measure the offset; keeps the previous one when the store fails. */
+  /** Sample the server's clock; keeps the previous sample when the store fails. Answers how far "now" moved. */
   async sync(): Promise<number> {
-    const before = this.base.now();
+    const predicted = this.now();
+    const before = this.monotonic();
     const server = await this.store.serverNow();
-    const after = this.base.now();
-    this.offsetMs = server - (before + after) / 2;
-    return this.offsetMs;
+    const after = this.monotonic();
+    this.serverAt = server;
+    this.monotonicAt = (before + after) / 2;
+    return this.now() - predicted;
   }
 }
