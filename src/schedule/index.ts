@@ -8,3 +8,4 @@ export * from './outcome.js';
 export type * from './job.js';
 export * from './instant-range.js';
 export * from './cron.js';
+export * from './misfire.js';

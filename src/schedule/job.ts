@@ -6,6 +6,13 @@ export interface JobKey {
   readonly body: string;
 }
 
+/**
+ * What happens to occurrences that passed while no instance ran the job (README "Missed runs"):
+ * `once` delivers one late run then continues, `skip` continues from the next occurrence after
+ * now, `all` delivers each missed occurrence (within the catch-up window) oldest first.
+ */
+export type Misfire = 'once' | 'skip' | 'all';
+
 /** A job as stored. */
 export interface Job extends JobKey {
   /** Insert order (the original's v4 `id` column). */
@@ -31,6 +38,14 @@ export interface Job extends JobKey {
    * outcome. Outcomes are written only while it is unchanged (claim fencing). null when idle.
    */
   readonly claimToken: number | null;
+  /** Cron expression in `location`; null or absent for interval and one-off jobs. */
+  readonly cron?: string | null;
+  /** Absent means `once`. */
+  readonly misfire?: Misfire;
+  /** ISO 8601 duration bounding `misfire=all`; absent means PT1H. */
+  readonly catchup?: string;
+  /** A run-now request (POST) not yet delivered: when it was asked for. Null or absent: none. */
+  readonly runNow?: number | null;
 }
 
 /** What PUT /jobs stores: a new job, or the replacement of an existing one. */
@@ -39,6 +54,9 @@ export interface NewJob extends JobKey {
   readonly location: string;
   readonly nextRun: number;
   readonly nextSched: number;
+  readonly cron?: string | null;
+  readonly misfire?: Misfire;
+  readonly catchup?: string;
 }
 
 /**
@@ -57,10 +75,15 @@ export type Outcome =
       readonly instanceId: number;
       /** The claim's token (Job.claimToken); null never matches, so the outcome is dropped. */
       readonly claimToken: number | null;
-      /** New next_run; ignored (kept NULL) when the job was disabled while running. null disables. */
+      /**
+       * New next_run; ignored (kept NULL) when the job was disabled while running. null disables.
+       * Every update also clears a run-now request: none can be made while the job is claimed
+       * (POST answers 409), so one found set was the one this claim delivered.
+       */
       readonly nextRun: number | null;
       readonly nextSched: number;
-      readonly lastRun: number;
+      /** Null only for a skipped occurrence of a job that never ran (no attempt was made). */
+      readonly lastRun: number | null;
       readonly lastStatus: string;
       readonly failures: number;
     };

@@ -8,6 +8,7 @@ import {
   type Duration,
 } from './duration.js';
 import type { Job } from './job.js';
+import { isCronJob, occurrenceAfter } from './misfire.js';
 import { formatInstant, shiftByDuration } from './zone.js';
 
 export interface SchedulingConfig {
@@ -17,8 +18,9 @@ export interface SchedulingConfig {
   readonly randomizationFactor: number;
 }
 
-/** A job whose interval is the zero duration runs once. Throws DurationError for a bad interval. */
-export function isOneOff(job: Pick<Job, 'interval'>): boolean {
+/** A job whose interval is the zero duration runs once (a cron job never). Throws DurationError for a bad interval. */
+export function isOneOff(job: Pick<Job, 'interval' | 'cron'>): boolean {
+  if (isCronJob(job)) return false;
   return isZeroDuration(parseIsoDuration(job.interval));
 }
 
@@ -129,7 +131,8 @@ function randomize(delay: number, factor: number, random: () => number): number 
 /**
  * next_sched after a successful run at `now`. Default: `now + interval` in the job's location,
  * then randomised. Fixed intervals: next_sched advances by whole intervals until it is after
- * `now` (missed runs are skipped, the phase is kept).
+ * `now` (missed runs are skipped, the phase is kept). A cron job: its first occurrence after
+ * `now`, neither randomised nor depending on fixed intervals.
  */
 export function nextOccurrence(
   job: Job,
@@ -138,6 +141,7 @@ export function nextOccurrence(
   random: () => number = Math.random,
   meter?: StepMeter,
 ): number {
+  if (isCronJob(job)) return occurrenceAfter(job, now);
   const interval = periodicInterval(job);
   if (cfg.fixedIntervals) return advance(job.nextSched, interval, job.location, now, false, meter);
   const next = shiftByDuration(now, interval, job.location);
@@ -165,6 +169,12 @@ export function enableChange(
   meter?: StepMeter,
 ): { nextRun: number; nextSched: number } | null {
   if (job.nextRun !== null) return null;
+  if (isCronJob(job)) {
+    // Like an interval job: kept, or with fixed intervals moved to the first occurrence not before now.
+    const keepCron = !cfg.fixedIntervals || job.nextSched >= now;
+    const next = keepCron ? job.nextSched : occurrenceAfter(job, now - 1);
+    return { nextRun: next, nextSched: next };
+  }
   const interval = parseIsoDuration(job.interval);
   const keep = !cfg.fixedIntervals || isZeroDuration(interval);
   const nextSched = keep ? job.nextSched : advance(job.nextSched, interval, job.location, now, true, meter);

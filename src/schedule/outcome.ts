@@ -1,5 +1,6 @@
 // What to do with a job after one delivery attempt (spec §4).
 import type { Job, Outcome } from './job.js';
+import { nextMissed } from './misfire.js';
 import { isOneOff, nextOccurrence, type SchedulingConfig } from './occurrence.js';
 import { checkInstant } from './instant-range.js';
 import { nextRetry, type RetryConfig } from './retry.js';
@@ -43,8 +44,13 @@ export function decideOutcome(
   const oneOff = isOneOff(job);
   if (status === 204 || (status === 200 && oneOff)) return { kind: 'delete', ...claim };
   const attempt = { lastRun: now, lastStatus: statusText(result) };
+  if (isManualRun(job)) {
+    // A run now leaves the schedule as it is, succeeded or not; it is never retried.
+    return { kind: 'update', ...claim, ...attempt, nextRun: job.nextRun, nextSched: job.nextSched, failures: status === 200 ? 0 : job.failures };
+  }
   if (status === 200) {
-    const next = checkInstant(nextOccurrence(job, now, cfg.scheduling, random), 'next run');
+    // misfire=all: a further missed occurrence is next (oldest first), until caught up.
+    const next = checkInstant(nextMissed(job, now) ?? nextOccurrence(job, now, cfg.scheduling, random), 'next run');
     return { kind: 'update', ...claim, ...attempt, nextRun: next, nextSched: next, failures: 0 };
   }
   const failures = job.failures + 1;
@@ -58,4 +64,8 @@ export function decideOutcome(
   }
   const next = checkInstant(nextOccurrence(job, now, cfg.scheduling, random), 'next run');
   return { kind: 'update', ...claim, ...attempt, nextRun: next, nextSched: next, failures };
+}
+
+function isManualRun(job: Job): boolean {
+  return job.runNow !== undefined && job.runNow !== null;
 }

@@ -5,6 +5,9 @@ import {
   parseIntervalParam,
   type Duration,
 } from './duration.js';
+import { CronError, parseCron, type CronSchedule } from './cron.js';
+import type { Misfire } from './job.js';
+import { DEFAULT_CATCHUP, parseCatchup, periodOf } from './misfire.js';
 import { isValidZone, parseRfc3339, shiftByDuration, storedLocation, TimeError } from './zone.js';
 
 /** A bad PUT parameter. The message is exactly the wire text: `cannot parse <param>` or `invalid params`. */
@@ -41,6 +44,11 @@ export interface ScheduleRequest {
   readonly immediate: boolean;
   /** IANA zone name; '' for UTC (a `UTC` parameter is stored as ''). */
   readonly location: string;
+  /** A cron expression, parsed in `location`. */
+  readonly cron?: CronSchedule;
+  readonly misfire?: Misfire;
+  /** ISO 8601 duration, as given. */
+  readonly catchup?: string;
 }
 
 type Getter = (name: string) => string | undefined;
@@ -90,10 +98,47 @@ function firstRunParam(get: Getter): number | undefined {
   }
 }
 
+// The parameters Go Dalga does not have answer 400 with the reason in the text itself.
+function cronParam(get: Getter, location: string): CronSchedule | undefined {
+  const text = present(get, 'cron');
+  if (text === undefined) return undefined;
+  try {
+    return parseCron(text, location);
+  } catch (error) {
+    if (!(error instanceof CronError)) throw error;
+    throw new ParamError(`cannot parse cron: ${error.message}`, 'cron', error.message);
+  }
+}
+
+const MISFIRE_VALUES: readonly Misfire[] = ['once', 'skip', 'all'];
+
+function misfireParam(get: Getter): Misfire | undefined {
+  const text = present(get, 'misfire');
+  if (text === undefined) return undefined;
+  const value = MISFIRE_VALUES.find((m) => m === text);
+  if (value === undefined) {
+    const detail = `misfire must be once, skip or all, not ${JSON.stringify(text)}`;
+    throw new ParamError(`cannot parse misfire: ${detail}`, 'misfire', detail);
+  }
+  return value;
+}
+
+function catchupParam(get: Getter): string | undefined {
+  const text = present(get, 'catchup');
+  if (text === undefined) return undefined;
+  try {
+    parseCatchup(text);
+    return text;
+  } catch (error) {
+    if (!(error instanceof DurationError)) throw error;
+    throw new ParamError(`cannot parse catchup: ${error.message}`, 'catchup', error.message);
+  }
+}
+
 /**
  * Reads `interval`, `first-run`, `one-off`, `immediate` and `location` through `get` (empty
  * values count as absent), in Go Dalga's order so the same parameter is blamed first, then
- * checks the combination. Throws ParamError.
+ * ours (`cron`, `misfire`, `catchup`), then checks the combination. Throws ParamError.
  */
 export function parseScheduleParams(get: Getter): ScheduleRequest {
   const oneOff = boolParam(get, 'one-off');
@@ -101,12 +146,18 @@ export function parseScheduleParams(get: Getter): ScheduleRequest {
   const interval = intervalParam(get);
   const location = locationParam(get);
   const firstRun = firstRunParam(get);
+  const cron = cronParam(get, location);
+  const misfire = misfireParam(get);
+  const catchup = catchupParam(get);
   const req: ScheduleRequest = {
     oneOff,
     immediate,
     location,
     ...(interval === undefined ? {} : { interval }),
     ...(firstRun === undefined ? {} : { firstRun }),
+    ...(cron === undefined ? {} : { cron }),
+    ...(misfire === undefined ? {} : { misfire }),
+    ...(catchup === undefined ? {} : { catchup }),
   };
   validateCombination(req);
   return req;
@@ -116,8 +167,17 @@ function invalid(detail: string): ParamError {
   return new ParamError('invalid params', undefined, detail);
 }
 
+/** A bad combination of our own parameters: the reason is in the wire text. */
+function invalidWithReason(detail: string): ParamError {
+  return new ParamError(`invalid params: ${detail}`, undefined, detail);
+}
+
 /** The table of valid combinations (spec §3); anything else throws ParamError('invalid params'). */
 export function validateCombination(req: ScheduleRequest): void {
+  if (req.cron !== undefined) return validateCronCombination(req);
+  if (req.oneOff && (req.misfire !== undefined || req.catchup !== undefined)) {
+    throw invalidWithReason('misfire and catchup apply to periodic jobs, not to one-off jobs');
+  }
   const hasInterval = req.interval !== undefined;
   const hasFirstRun = req.firstRun !== undefined;
   if (req.oneOff && req.immediate) {
@@ -132,14 +192,34 @@ export function validateCombination(req: ScheduleRequest): void {
   if (req.immediate && hasFirstRun) throw invalid('an immediate job takes no first-run');
 }
 
+function validateCronCombination(req: ScheduleRequest): void {
+  if (req.interval !== undefined) throw invalidWithReason('a cron job takes no interval: give cron or interval, not both');
+  if (req.oneOff) throw invalidWithReason('a cron job is periodic: one-off cannot be combined with cron');
+  if (req.immediate && req.firstRun !== undefined) throw invalidWithReason('an immediate job takes no first-run');
+}
+
 export interface InitialSchedule {
-  /** What the job stores: `P0D` for one-off jobs, else the interval as given. */
+  /**
+   * What the job stores: `P0D` for one-off jobs, the interval as given, or for a cron job the
+   * spacing of its first two occurrences (never zero, so Go Dalga clients read a periodic job).
+   */
   readonly interval: string;
   readonly nextRun: number;
   readonly nextSched: number;
+  readonly cron: string | null;
+  readonly misfire: Misfire;
+  readonly catchup: string;
+}
+
+function cronFirstRun(cron: CronSchedule, req: ScheduleRequest, now: number): number {
+  if (req.immediate) return now;
+  const at = req.firstRun !== undefined ? cron.nextFrom(req.firstRun) : cron.next(now);
+  if (at === null) throw invalidWithReason('the cron expression has no occurrence before 9999-12-31');
+  return at;
 }
 
 function firstRunAt(req: ScheduleRequest, now: number): number {
+  if (req.cron !== undefined) return cronFirstRun(req.cron, req, now);
   if (req.immediate) return now;
   if (req.firstRun !== undefined) return req.firstRun;
   if (req.interval === undefined) throw invalid('no interval and no first-run');
@@ -150,6 +230,14 @@ function firstRunAt(req: ScheduleRequest, now: number): number {
 export function initialSchedule(req: ScheduleRequest, now: number): InitialSchedule {
   validateCombination(req);
   const at = firstRunAt(req, now);
-  const interval = req.oneOff || req.interval === undefined ? 'P0D' : formatIsoDuration(req.interval);
-  return { interval, nextRun: at, nextSched: at };
+  const interval =
+    req.cron !== undefined ? periodOf(req.cron, at) : req.oneOff || req.interval === undefined ? 'P0D' : formatIsoDuration(req.interval);
+  return {
+    interval,
+    nextRun: at,
+    nextSched: at,
+    cron: req.cron?.expression ?? null,
+    misfire: req.misfire ?? 'once',
+    catchup: req.catchup ?? DEFAULT_CATCHUP,
+  };
 }

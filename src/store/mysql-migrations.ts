@@ -31,6 +31,20 @@ export const MYSQL_MIGRATIONS: readonly Migration<MysqlMigrationDb>[] = [
       if (!(await columnExists(db, 'claim_token'))) await alterJobs(db, ['ADD COLUMN claim_token BIGINT NULL']);
     },
   },
+  {
+    version: 3,
+    // Cron schedules, the misfire policy and run-now requests. Defaults fit every existing row
+    // (an interval job, misfire once), and Go Dalga's INSERTs, which do not name the columns.
+    name: 'cron, misfire, catchup and run_now columns',
+    up: async (db) => {
+      const clauses: string[] = [];
+      if (!(await columnExists(db, 'cron'))) clauses.push('ADD COLUMN cron VARCHAR(255) NULL');
+      if (!(await columnExists(db, 'misfire'))) clauses.push("ADD COLUMN misfire VARCHAR(8) NOT NULL DEFAULT 'once'");
+      if (!(await columnExists(db, 'catchup'))) clauses.push("ADD COLUMN catchup VARCHAR(64) NOT NULL DEFAULT 'PT1H'");
+      if (!(await columnExists(db, 'run_now'))) clauses.push('ADD COLUMN run_now DATETIME(3) NULL, ADD KEY run_now_idx (run_now)');
+      if (clauses.length > 0) await alterJobs(db, clauses);
+    },
+  },
 ];
 
 /** Whether the jobs table has `column` (for migrations that must be safe to run twice). */

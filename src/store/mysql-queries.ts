@@ -5,7 +5,7 @@ import { commonQueries } from './common-queries.js';
 import { listSql, type ListSegment } from './list-plan.js';
 
 export const JOB_COLUMNS =
-  'id, path, body, `interval`, location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token';
+  'id, path, body, `interval`, location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token, cron, misfire, catchup, run_now';
 
 /** Columns whose definition createTables checks, with the definition it wants. */
 export const JOB_COLUMN_DEFS = {
@@ -99,13 +99,20 @@ export function mysqlQueries(name: string) {
     begin: 'START TRANSACTION',
     commit: 'COMMIT',
     rollback: 'ROLLBACK',
-    /** params: path, body, interval, location, next_run, next_sched. Keeps id on replace. */
+    /** params: path, body, interval, location, next_run, next_sched, cron, misfire, catchup. Keeps id on replace. */
     putJob: `
-      INSERT INTO ${t} (path, body, \`interval\`, location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token)
-      VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 0, NULL)
+      INSERT INTO ${t} (path, body, \`interval\`, location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token, cron, misfire, catchup, run_now)
+      VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 0, NULL, ?, ?, ?, NULL)
       ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), \`interval\` = VALUES(\`interval\`), location = VALUES(location),
         next_run = VALUES(next_run), next_sched = VALUES(next_sched),
-        instance_id = NULL, last_run = NULL, last_status = NULL, failures = 0, claim_token = NULL`,
+        instance_id = NULL, last_run = NULL, last_status = NULL, failures = 0, claim_token = NULL,
+        cron = VALUES(cron), misfire = VALUES(misfire), catchup = VALUES(catchup), run_now = NULL`,
+    /** params: run_now, path, body. Only an idle job without a pending request takes one. */
+    requestRun: `UPDATE ${t} SET run_now = ? WHERE path = ? AND body = ? AND instance_id IS NULL AND run_now IS NULL`,
+    /** params: limit. Run-now requests, oldest first; served by run_now_idx. */
+    selectRunNow: (skipLocked: boolean): string => `
+      SELECT ${JOB_COLUMNS} FROM ${t}
+      WHERE run_now IS NOT NULL AND instance_id IS NULL ORDER BY run_now LIMIT ? FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
     /** params: path, body */
     getJob: `SELECT ${JOB_COLUMNS} FROM ${t} WHERE path = ? AND body = ?`,
     /** params: path, body */
@@ -125,7 +132,10 @@ export function mysqlQueries(name: string) {
       `UPDATE ${t} SET instance_id = NULL, claim_token = NULL WHERE id IN (${list(n)}) AND instance_id = ?`,
     // MIN() skips NULLs (disabled jobs) by itself; an explicit `next_run IS NOT NULL` makes
     // MariaDB scan every unclaimed row instead of reading the minimum off the claim index.
-    nextDueAt: `SELECT MIN(next_run) AS next FROM ${t} WHERE instance_id IS NULL`,
+    nextDueAt: `
+      SELECT MIN(next) AS next FROM (
+        SELECT MIN(next_run) AS next FROM ${t} WHERE instance_id IS NULL
+        UNION ALL SELECT MIN(run_now) FROM ${t} WHERE run_now IS NOT NULL AND instance_id IS NULL) AS due`,
     /** params: n ids, instance_id, (id, claim_token) × n. Only rows whose claim still holds. */
     deleteClaimed: (n: number): string =>
       `DELETE FROM ${t} WHERE id IN (${list(n)}) AND instance_id = ? AND claim_token = CASE id ${cases(n)} END`,
@@ -143,7 +153,8 @@ export function mysqlQueries(name: string) {
         claim_token = NULL,
         last_run = CAST(CASE id ${cases(n)} END AS DATETIME(3)),
         last_status = CASE id ${cases(n)} END,
-        failures = CASE id ${cases(n)} END
+        failures = CASE id ${cases(n)} END,
+        run_now = NULL
       WHERE id IN (${list(n)}) AND instance_id = ? AND claim_token = CASE id ${cases(n)} END`,
     /** params: id, updated_at */
     heartbeat: `INSERT INTO ${inst} (id, updated_at) VALUES (?, ?) ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at)`,

@@ -10,7 +10,8 @@ import { boundParams, planList } from './list-plan.js';
 import { runMigrations } from './migrations.js';
 import { MYSQL_MIGRATIONS, mysqlMigrationTarget } from './mysql-migrations.js';
 import { mysqlQueries, type MysqlQueries } from './mysql-queries.js';
-import type { InstanceHeartbeat, Store } from './store.js';
+import { toMisfire } from './misfire-column.js';
+import type { InstanceHeartbeat, RunRequest, Store } from './store.js';
 import { checkTableName } from './table-name.js';
 
 export type MysqlStoreOptions = Config['mysql'] & { log?: Logger };
@@ -28,6 +29,10 @@ interface JobRow extends RowDataPacket {
   last_status: string | null;
   failures: number;
   claim_token: number | string | null;
+  cron: string | null;
+  misfire: string;
+  catchup: string;
+  run_now: string | null;
 }
 
 type UpdateOutcome = Extract<Outcome, { kind: 'update' }>;
@@ -139,6 +144,7 @@ async function detectIsolationVariable(
 class MysqlStore implements Store {
   readonly kind = 'mysql' as const;
   private readonly selectDue: string;
+  private readonly selectRunNow: string;
   /** Go's readTimeout/writeTimeout are I/O deadlines; here they bound each statement. */
   private readonly timeout: number;
   private closed = false;
@@ -156,6 +162,7 @@ class MysqlStore implements Store {
     private readonly where: string,
   ) {
     this.selectDue = q.selectDue(options.skipLocked);
+    this.selectRunNow = q.selectRunNow(options.skipLocked);
     this.timeout = Math.max(options.readTimeout, options.writeTimeout);
   }
 
@@ -167,9 +174,12 @@ class MysqlStore implements Store {
   async putJob(job: NewJob): Promise<Job> {
     // One autocommitted statement: everything the answer shows is known from the input, and
     // `id = LAST_INSERT_ID(id)` makes insertId the kept id when an existing job is replaced.
-    const params = [job.path, job.body, job.interval, job.location, toSqlTime(job.nextRun), toSqlTime(job.nextSched)];
+    const cron = job.cron ?? null;
+    const misfire = job.misfire ?? 'once';
+    const catchup = job.catchup ?? 'PT1H';
+    const params = [job.path, job.body, job.interval, job.location, toSqlTime(job.nextRun), toSqlTime(job.nextSched), cron, misfire, catchup];
     const [result] = await this.run<ResultSetHeader>(this.q.putJob, params);
-    return { ...job, id: Number(result.insertId), instanceId: null, lastRun: null, lastStatus: null, failures: 0, claimToken: null };
+    return { ...job, id: Number(result.insertId), instanceId: null, lastRun: null, lastStatus: null, failures: 0, claimToken: null, cron, misfire, catchup, runNow: null };
   }
 
   async getJob(key: JobKey): Promise<Job | null> {
@@ -210,6 +220,14 @@ class MysqlStore implements Store {
     return jobs;
   }
 
+  async requestRun(key: JobKey, now: number): Promise<RunRequest> {
+    // One autocommitted UPDATE decides; the read after it only tells missing from busy.
+    const [result] = await this.run<ResultSetHeader>(this.q.requestRun, [toSqlTime(now), key.path, key.body]);
+    const job = await this.getJob(key);
+    if (job === null) return { kind: 'missing' };
+    return result.affectedRows === 1 ? { kind: 'requested', job } : { kind: 'busy', job };
+  }
+
   async claimDue(instanceId: number, now: number, limit: number): Promise<Job[]> {
     if (limit <= 0) return [];
     const uncertain = this.uncertainClaims.get(instanceId) ?? new Set<number>();
@@ -221,7 +239,9 @@ class MysqlStore implements Store {
           const ids = padded(chunk);
           await this.exec(conn, this.q.releaseClaims(ids.length), [...ids, instanceId]);
         }
-        const [rows] = await this.exec<JobRow[]>(conn, this.selectDue, [toSqlTime(now), String(limit)]);
+        const [requested] = await this.exec<JobRow[]>(conn, this.selectRunNow, [String(limit)]);
+        const [due] = await this.exec<JobRow[]>(conn, this.selectDue, [toSqlTime(now), String(limit)]);
+        const rows = dueFirst(requested, due, limit);
         selected = rows.map((r) => r.id);
         const claimToken = newClaimToken();
         for (const chunk of chunks(selected)) {
@@ -498,6 +518,12 @@ function fromSqlTime(text: string | null | undefined): number | null {
   return Date.parse(`${text.replace(' ', 'T')}Z`);
 }
 
+/** Run-now requests first (asked for "at once"), then due jobs; each row once, `limit` at most. */
+function dueFirst(runNow: readonly JobRow[], due: readonly JobRow[], limit: number): JobRow[] {
+  const seen = new Set(runNow.map((r) => r.id));
+  return [...runNow, ...due.filter((r) => !seen.has(r.id))].slice(0, limit);
+}
+
 function toJob(row: JobRow): Job {
   return {
     id: Number(row.id),
@@ -512,5 +538,9 @@ function toJob(row: JobRow): Job {
     lastStatus: row.last_status,
     failures: Number(row.failures),
     claimToken: row.claim_token === null ? null : Number(row.claim_token),
+    cron: row.cron ?? null,
+    misfire: toMisfire(row.misfire),
+    catchup: row.catchup ?? 'PT1H',
+    runNow: fromSqlTime(row.run_now),
   };
 }

@@ -51,4 +51,19 @@ export const SQLITE_MIGRATIONS: readonly Migration<SqliteMigrationDb>[] = [
       db.exec(`ALTER TABLE "${table}" ADD COLUMN claim_token INTEGER NULL`);
     },
   },
+  {
+    version: 3,
+    // Cron schedules, the misfire policy and run-now requests (README "Cron schedules", "Missed
+    // runs", "Run now"). Defaults fit every existing row: an interval job, misfire once.
+    name: 'cron, misfire, catchup and run_now columns',
+    up: async ({ db, table }) => {
+      const t = `"${table}"`;
+      db.exec(`
+        ALTER TABLE ${t} ADD COLUMN cron TEXT NULL;
+        ALTER TABLE ${t} ADD COLUMN misfire TEXT NOT NULL DEFAULT 'once';
+        ALTER TABLE ${t} ADD COLUMN catchup TEXT NOT NULL DEFAULT 'PT1H';
+        ALTER TABLE ${t} ADD COLUMN run_now INTEGER NULL;
+        CREATE INDEX "${table}_run_now" ON ${t} (run_now);`);
+    },
+  },
 ];

@@ -4,7 +4,7 @@ import { commonQueries } from './common-queries.js';
 import { listSql, type ListSegment } from './list-plan.js';
 
 export const JOB_COLUMNS =
-  'id, path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token';
+  'id, path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token, cron, misfire, catchup, run_now';
 
 export const PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000', 'foreign_keys = ON'];
 
@@ -25,15 +25,21 @@ export function sqliteQueries(name: string) {
     ledgerVersions: `SELECT version FROM ${ledger} ORDER BY version`,
     /** params: version, name, applied_at */
     recordMigration: `INSERT INTO ${ledger} (version, name, applied_at) VALUES (?, ?, ?)`,
-    /** params: path, body, interval, location, next_run, next_sched. Keeps id on replace. */
+    /** params: path, body, interval, location, next_run, next_sched, cron, misfire, catchup. Keeps id on replace. */
     putJob: `
-      INSERT INTO ${t} (path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token)
-      VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 0, NULL)
+      INSERT INTO ${t} (path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token, cron, misfire, catchup, run_now)
+      VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 0, NULL, ?, ?, ?, NULL)
       ON CONFLICT (path, body) DO UPDATE SET
         "interval" = excluded."interval", location = excluded.location, next_run = excluded.next_run,
         next_sched = excluded.next_sched, instance_id = NULL, last_run = NULL, last_status = NULL, failures = 0,
-        claim_token = NULL
+        claim_token = NULL, cron = excluded.cron, misfire = excluded.misfire, catchup = excluded.catchup, run_now = NULL
       RETURNING ${JOB_COLUMNS}`,
+    /** params: run_now, path, body. Only an idle job without a pending request takes one. */
+    requestRun: `UPDATE ${t} SET run_now = ? WHERE path = ? AND body = ? AND instance_id IS NULL AND run_now IS NULL`,
+    /** params: limit. Run-now requests, oldest first. */
+    selectRunNow: `
+      SELECT ${JOB_COLUMNS} FROM ${t}
+      WHERE run_now IS NOT NULL AND instance_id IS NULL ORDER BY run_now LIMIT ?`,
     /** params: path, body */
     getJob: `SELECT ${JOB_COLUMNS} FROM ${t} WHERE path = ? AND body = ?`,
     /** params: path, body */
@@ -46,16 +52,19 @@ export function sqliteQueries(name: string) {
       WHERE instance_id IS NULL AND next_run <= ? ORDER BY next_run LIMIT ?`,
     /** params: instance_id, claim_token, id */
     claim: `UPDATE ${t} SET instance_id = ?, claim_token = ? WHERE id = ?`,
-    nextDueAt: `SELECT MIN(next_run) AS next FROM ${t} WHERE instance_id IS NULL AND next_run IS NOT NULL`,
+    nextDueAt: `
+      SELECT MIN(next) AS next FROM (
+        SELECT MIN(next_run) AS next FROM ${t} WHERE instance_id IS NULL AND next_run IS NOT NULL
+        UNION ALL SELECT MIN(run_now) FROM ${t} WHERE run_now IS NOT NULL AND instance_id IS NULL)`,
     /** params: id, instance_id, claim_token. Only while the claim holds. */
     deleteClaimed: `DELETE FROM ${t} WHERE id = ? AND instance_id = ? AND claim_token = ?`,
     /**
      * params: next_run, next_sched, last_run, last_status, failures, id, instance_id, claim_token.
-     * Only while the claim holds; a disabled job stays disabled.
+     * Only while the claim holds; a disabled job stays disabled; a run-now request is cleared.
      */
     updateClaimed: `
       UPDATE ${t} SET next_run = CASE WHEN next_run IS NULL THEN NULL ELSE ? END, next_sched = ?,
-        instance_id = NULL, claim_token = NULL, last_run = ?, last_status = ?, failures = ?
+        instance_id = NULL, claim_token = NULL, last_run = ?, last_status = ?, failures = ?, run_now = NULL
       WHERE id = ? AND instance_id = ? AND claim_token = ?`,
     /** params: id, updated_at */
     heartbeat: `

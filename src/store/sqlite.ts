@@ -5,11 +5,12 @@ import { StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 import { newClaimToken } from './claim-token.js';
+import { toMisfire } from './misfire-column.js';
 import { boundParams, planList } from './list-plan.js';
 import { runMigrations, type MigrationTarget } from './migrations.js';
 import { SQLITE_MIGRATIONS, type SqliteMigrationDb } from './sqlite-migrations.js';
 import { PRAGMAS, sqliteQueries } from './sqlite-queries.js';
-import type { InstanceHeartbeat, Store } from './store.js';
+import type { InstanceHeartbeat, RunRequest, Store } from './store.js';
 import { checkTableName } from './table-name.js';
 
 export interface SqliteStoreOptions {
@@ -32,6 +33,10 @@ interface JobRow {
   last_status: string | null;
   failures: number;
   claim_token: number | null;
+  cron: string | null;
+  misfire: string;
+  catchup: string;
+  run_now: number | null;
 }
 
 interface StatusRow {
@@ -79,7 +84,17 @@ class SqliteStore implements Store {
 
   async putJob(job: NewJob): Promise<Job> {
     return this.guard(() => {
-      const row = this.stmt(this.q.putJob).get(job.path, job.body, job.interval, job.location, job.nextRun, job.nextSched) as JobRow;
+      const row = this.stmt(this.q.putJob).get(
+        job.path,
+        job.body,
+        job.interval,
+        job.location,
+        job.nextRun,
+        job.nextSched,
+        job.cron ?? null,
+        job.misfire ?? 'once',
+        job.catchup ?? 'PT1H',
+      ) as JobRow;
       return toJob(row);
     });
   }
@@ -123,11 +138,22 @@ class SqliteStore implements Store {
     });
   }
 
+  async requestRun(key: JobKey, now: number): Promise<RunRequest> {
+    return this.guard(() =>
+      this.immediate(() => {
+        const changed = this.stmt(this.q.requestRun).run(now, key.path, key.body).changes;
+        const job = this.findJob(key);
+        if (job === null) return { kind: 'missing' };
+        return changed === 1 ? { kind: 'requested', job } : { kind: 'busy', job };
+      }),
+    );
+  }
+
   async claimDue(instanceId: number, now: number, limit: number): Promise<Job[]> {
     if (limit <= 0) return [];
     return this.guard(() =>
       this.immediate(() => {
-        const rows = this.stmt(this.q.selectDue).all(now, limit) as JobRow[];
+        const rows = dueFirst(this.stmt(this.q.selectRunNow).all(limit) as JobRow[], this.stmt(this.q.selectDue).all(now, limit) as JobRow[], limit);
         const claim = this.stmt(this.q.claim);
         const token = newClaimToken();
         for (const row of rows) claim.run(instanceId, token, row.id);
@@ -278,6 +304,12 @@ function isBusy(err: unknown): boolean {
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_IOERR';
 }
 
+/** Run-now requests first (asked for "at once"), then due jobs; each row once, `limit` at most. */
+function dueFirst(runNow: readonly JobRow[], due: readonly JobRow[], limit: number): JobRow[] {
+  const seen = new Set(runNow.map((r) => r.id));
+  return [...runNow, ...due.filter((r) => !seen.has(r.id))].slice(0, limit);
+}
+
 function toJob(row: JobRow): Job {
   return {
     id: row.id,
@@ -292,5 +324,9 @@ function toJob(row: JobRow): Job {
     lastStatus: row.last_status,
     failures: row.failures,
     claimToken: row.claim_token,
+    cron: row.cron ?? null,
+    misfire: toMisfire(row.misfire),
+    catchup: row.catchup ?? 'PT1H',
+    runNow: row.run_now ?? null,
   };
 }

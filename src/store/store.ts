@@ -7,6 +7,12 @@ export interface InstanceHeartbeat {
   readonly lastHeartbeat: number;
 }
 
+/** What requestRun found: no such job, a request stored, or a job running (or already requested). */
+export type RunRequest =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'requested'; readonly job: Job }
+  | { readonly kind: 'busy'; readonly job: Job };
+
 /**
  * The one storage interface. `sqlite.ts`, `mysql.ts` and `postgres.ts` implement it; all SQL lives in src/store.
  * Every method that depends on "now" takes it as a parameter (epoch ms) from the caller's clock.
@@ -29,6 +35,12 @@ export interface Store {
     change: (job: Job) => { nextRun: number | null; nextSched: number } | null,
   ): Promise<Job | null>;
   listJobs(query: ListQuery): Promise<Job[]>;
+  /**
+   * Ask for one delivery of the job at once (POST /jobs): sets its run-now request to `now`
+   * when the job is idle (not claimed) and has none pending. The claim picks requests up like
+   * due jobs, so any instance delivers it, once.
+   */
+  requestRun(key: JobKey, now: number): Promise<RunRequest>;
   /**
    * Claim up to `limit` unclaimed jobs with next_run <= now, earliest first, for `instanceId`,
    * in one transaction, setting a new claim_token (newClaimToken()) that the answered jobs carry.
