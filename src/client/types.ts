@@ -15,6 +15,14 @@ export interface JobJson {
   last_run: string | null;
   last_status: string | null;
   failures: number;
+  /** Cron expression in `location`; null for interval and one-off jobs (and absent from older servers). */
+  cron?: string | null;
+  /** once | skip | all: what happens to occurrences missed while no instance ran. */
+  misfire?: string;
+  /** ISO 8601 duration bounding misfire=all. */
+  catchup?: string;
+  /** A pending run-now request (POST), RFC 3339; null when none. */
+  run_now?: string | null;
 }
 
 export interface JobListJson {

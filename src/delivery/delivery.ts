@@ -40,6 +40,9 @@ const requireCjs = createRequire(import.meta.url);
 const Agent = requireCjs('undici/lib/dispatcher/agent.js') as typeof UndiciAgent;
 const undiciErrors = requireCjs('undici/lib/core/errors.js') as typeof UndiciErrors;
 
+/** Sent with `manual` on a delivery asked for by POST /jobs/<path>/<body> (run now). */
+export const TRIGGER_HEADER = 'dalga-trigger';
+
 /** Read (and discard) at most this much of a response body; beyond it the connection is dropped. */
 const BODY_LIMIT = 64 * 1024;
 
@@ -75,7 +78,10 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     sweep.unref();
   }
 
-  function post(job: Job, instanceId: number): Promise<DeliveryResult> {
+  function post(claimed: Job, instanceId: number): Promise<DeliveryResult> {
+    // A run now (POST /jobs) is sent as of the moment it was asked for, and says so.
+    const manual = claimed.runNow !== undefined && claimed.runNow !== null;
+    const job = manual ? { ...claimed, nextSched: claimed.runNow! } : claimed;
     let path: string;
     try {
       path = targetPath(base, job.path);
@@ -87,6 +93,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       'content-type': 'text/plain',
       'dalga-sched': formatInstant(job.nextSched, job.location),
       'dalga-instance': String(instanceId),
+      ...(manual ? { [TRIGGER_HEADER]: 'manual' } : {}),
       ...(base.authorization !== undefined ? { authorization: base.authorization } : {}),
       ...options.signHeaders?.(job, job.body),
     };

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Delivery } from '../delivery/delivery.js';
 import type { Logger } from '../log.js';
 import type { Job, Outcome } from '../schedule/job.js';
+import { planClaimed } from '../schedule/misfire.js';
 import { decideOutcome, type DeliveryResult, type OutcomeConfig } from '../schedule/outcome.js';
 import { parseIsoDuration } from '../schedule/duration.js';
 import { isValidZone } from '../schedule/zone.js';
@@ -264,14 +265,16 @@ export class Scheduler {
     this.deliveries.add(delivery);
   }
 
-  private async attempt(job: Job): Promise<void> {
+  private async attempt(claimed: Job): Promise<void> {
     const { clock, delivery, instanceId, log } = this.opts;
-    if (!(await this.waitUntilDue(job))) {
+    if (!(await this.waitUntilDue(claimed))) {
       // Shutdown came first: leave the job claimed; removing the instance row releases it.
       this.deliveryDone();
-      this.finish(job, undefined);
+      this.finish(claimed, undefined);
       return;
     }
+    const job = this.applyMisfire(claimed);
+    if (job === null) return;
     const startedAt = clock.now();
     const invalid = invalidReason(job);
     let outcome: Outcome;
@@ -296,9 +299,30 @@ export class Scheduler {
     this.finish(job, outcome);
   }
 
-  /** A job claimed ahead of time waits for its instant; never fires early. False on shutdown. */
+  /**
+   * The job's misfire policy (README "Missed runs") on an occurrence it missed: the job to
+   * deliver (perhaps a later occurrence, for misfire=all), or null when it was skipped and its
+   * outcome already handed on.
+   */
+  private applyMisfire(job: Job): Job | null {
+    const { clock, instanceId, log } = this.opts;
+    let plan: ReturnType<typeof planClaimed>;
+    try {
+      plan = planClaimed(job, clock.now(), instanceId);
+    } catch (err) {
+      log.warn({ path: job.path, body: job.body, err: errorText(err) }, 'cannot apply the misfire policy; delivering as due');
+      return job;
+    }
+    if (plan.skipped > 0) log.info({ path: job.path, body: job.body, skipped: plan.skipped, misfire: job.misfire }, 'missed occurrences skipped');
+    if (plan.kind === 'deliver') return plan.job;
+    this.deliveryDone();
+    this.finish(job, plan.outcome);
+    return null;
+  }
+
+  /** A job claimed ahead of time waits for its instant; never fires early. A run now does not wait. False on shutdown. */
   private waitUntilDue(job: Job): Promise<boolean> {
-    return this.dueWaits.until(job.nextRun ?? Number.NEGATIVE_INFINITY);
+    return this.dueWaits.until(job.runNow ?? job.nextRun ?? Number.NEGATIVE_INFINITY);
   }
 
   private deliveryDone(): void {

@@ -44,7 +44,7 @@ interface Call {
 }
 
 type Handler = (call: Call, params: readonly string[]) => Promise<void>;
-type Method = 'GET' | 'PUT' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
 interface Route {
   /** Matches the raw (still percent-encoded) path; captures are passed to the handler. */
@@ -58,7 +58,7 @@ const ROUTES: readonly Route[] = [
   // `[^/]*` lets an empty segment through to the handler, which answers 400 for it.
   {
     pattern: /^\/jobs\/([^/]*)\/([^/]*)$/,
-    methods: { GET: handleGet, PUT: handlePut, PATCH: handlePatch, DELETE: handleDelete },
+    methods: { GET: handleGet, PUT: handlePut, POST: handleRunNow, PATCH: handlePatch, DELETE: handleDelete },
   },
   { pattern: /^\/status$/, methods: { GET: handleStatus } },
   { pattern: /^\/healthz$/, methods: { GET: opsHandler('healthz') } },
@@ -137,6 +137,23 @@ async function handlePut({ req, res, query, deps }: Call, params: readonly strin
   const job = await deps.store.putJob({ ...key, ...schedule });
   if (job.nextRun !== null) notifyScheduled(deps, job.nextRun);
   sendJson(res, 201, toJobJson(job));
+}
+
+/**
+ * Run now: one delivery at once, the schedule left as it is (README "Run now"). Stored as a
+ * request the claim picks up, so whichever instance claims it delivers it, once. A disabled job
+ * runs too (and stays disabled); a job running (claimed) or already asked for answers 409.
+ */
+async function handleRunNow({ res, deps }: Call, params: readonly string[]): Promise<void> {
+  const now = deps.clock.now();
+  const request = await deps.store.requestRun(keyOf(params), now);
+  if (request.kind === 'missing') return sendText(res, 404, 'job does not exist');
+  if (request.kind === 'busy') {
+    const why = request.job.instanceId !== null ? 'job is running' : 'a run of this job is already requested';
+    return sendText(res, 409, `${why} — try again when it has finished`);
+  }
+  notifyScheduled(deps, now);
+  sendJson(res, 202, toJobJson(request.job));
 }
 
 async function handlePatch({ res, query, deps }: Call, params: readonly string[]): Promise<void> {

@@ -19,6 +19,10 @@ export function toJobJson(job: Job): JobJson {
     last_run: job.lastRun === null ? null : formatIn(job.lastRun, location),
     last_status: job.lastStatus,
     failures: job.failures,
+    cron: job.cron ?? null,
+    misfire: job.misfire ?? 'once',
+    catchup: job.catchup ?? 'PT1H',
+    run_now: job.runNow === undefined || job.runNow === null ? null : formatIn(job.runNow, location),
   };
 }
 

@@ -24,6 +24,14 @@ export const POSTGRES_MIGRATIONS: readonly Migration<PostgresMigrationDb>[] = [
       for (const sql of q.createIndexes) await ddl(client, q, sql);
     },
   },
+  {
+    version: 2,
+    // Cron schedules, the misfire policy and run-now requests. Defaults fit every existing row.
+    name: 'cron, misfire, catchup and run_now columns',
+    up: async ({ client, q }) => {
+      for (const sql of q.addCronColumns) await ddl(client, q, sql);
+    },
+  },
 ];
 
 /** SQLSTATE 42P01 undefined_table, 42501 insufficient_privilege. */

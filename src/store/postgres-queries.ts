@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { commonQueries } from './common-queries.js';
 import { listSql, type ListSegment } from './list-plan.js';
 
-export const PG_JOB_COLUMNS = 'id, path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token';
+export const PG_JOB_COLUMNS =
+  'id, path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token, cron, misfire, catchup, run_now';
 
 /** `?` placeholders (the shared statement texts) renumbered as PostgreSQL's `$1, $2, …`. */
 export function numbered(sql: string): string {
@@ -36,14 +37,17 @@ export function postgresQueries(schema: string, name: string) {
     begin: 'BEGIN',
     commit: 'COMMIT',
     rollback: 'ROLLBACK',
-    /** params: path, body, interval, location, next_run, next_sched. Keeps id on replace. */
+    /** params: path, body, interval, location, next_run, next_sched, cron, misfire, catchup. Keeps id on replace. */
     putJob: `
-      INSERT INTO ${t} (path, body, "interval", location, next_run, next_sched)
-      VALUES ($1, $2, $3, $4, $5, $6)
+      INSERT INTO ${t} (path, body, "interval", location, next_run, next_sched, cron, misfire, catchup)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
       ON CONFLICT (path, body) DO UPDATE SET "interval" = EXCLUDED."interval", location = EXCLUDED.location,
         next_run = EXCLUDED.next_run, next_sched = EXCLUDED.next_sched,
-        instance_id = NULL, claim_token = NULL, last_run = NULL, last_status = NULL, failures = 0
+        instance_id = NULL, claim_token = NULL, last_run = NULL, last_status = NULL, failures = 0,
+        cron = EXCLUDED.cron, misfire = EXCLUDED.misfire, catchup = EXCLUDED.catchup, run_now = NULL
       RETURNING id`,
+    /** params: run_now, path, body. Only an idle job without a pending request takes one. */
+    requestRun: `UPDATE ${t} SET run_now = $1 WHERE path = $2 AND body = $3 AND instance_id IS NULL AND run_now IS NULL`,
     /** params: path, body */
     getJob: `SELECT ${PG_JOB_COLUMNS} FROM ${t} WHERE path = $1 AND body = $2`,
     /** params: path, body */
@@ -60,17 +64,27 @@ export function postgresQueries(schema: string, name: string) {
      * partial index of unclaimed jobs, and marked with the claim's token, by which a claim
      * whose answer was lost can be given back.
      */
+    // Run-now requests (POST /jobs) are taken first, then due jobs.
     claim: `
-      WITH due AS (
+      WITH requested AS (
+        SELECT id FROM ${t} WHERE run_now IS NOT NULL AND instance_id IS NULL
+        ORDER BY run_now LIMIT $2 FOR UPDATE SKIP LOCKED
+      ), due AS (
         SELECT id FROM ${t} WHERE instance_id IS NULL AND next_run <= $1
         ORDER BY next_run LIMIT $2 FOR UPDATE SKIP LOCKED
+      ), picked AS (
+        SELECT id FROM (SELECT id, 0 AS rank FROM requested UNION ALL SELECT id, 1 FROM due) AS c
+        GROUP BY id ORDER BY MIN(rank) LIMIT $2
       )
-      UPDATE ${t} AS j SET instance_id = $3, claim_token = $4 FROM due WHERE j.id = due.id
-      RETURNING j.id, j.path, j.body, j."interval", j.location, j.next_run, j.next_sched, j.instance_id, j.last_run, j.last_status, j.failures, j.claim_token`,
+      UPDATE ${t} AS j SET instance_id = $3, claim_token = $4 FROM picked WHERE j.id = picked.id
+      RETURNING j.id, j.path, j.body, j."interval", j.location, j.next_run, j.next_sched, j.instance_id, j.last_run, j.last_status, j.failures, j.claim_token,
+        j.cron, j.misfire, j.catchup, j.run_now`,
     /** params: instance_id, claim tokens (bigint[]). Gives back jobs a claim may have taken although its answer was lost. */
     releaseClaims: `UPDATE ${t} SET instance_id = NULL, claim_token = NULL WHERE instance_id = $1 AND claim_token = ANY($2::bigint[])`,
     /** Served by the partial index of unclaimed jobs: its first entry. */
-    nextDueAt: `SELECT MIN(next_run) AS next FROM ${t} WHERE instance_id IS NULL`,
+    nextDueAt: `
+      SELECT LEAST((SELECT MIN(next_run) FROM ${t} WHERE instance_id IS NULL),
+                   (SELECT MIN(run_now) FROM ${t} WHERE run_now IS NOT NULL AND instance_id IS NULL)) AS next`,
     /**
      * params: delete ids, their instance ids; update ids, instance ids, next_run, next_sched,
      * last_run, last_status, failures; delete claim tokens; update claim tokens (arrays of equal
@@ -89,6 +103,7 @@ export function postgresQueries(schema: string, name: string) {
           next_sched = u.next_sched,
           instance_id = NULL,
           claim_token = NULL,
+          run_now = NULL,
           last_run = u.last_run,
           last_status = u.last_status,
           failures = u.failures
@@ -156,6 +171,14 @@ export function postgresQueries(schema: string, name: string) {
       `CREATE INDEX IF NOT EXISTS ${index('run')} ON ${t} (next_run, id)`,
       `CREATE INDEX IF NOT EXISTS ${index('sched')} ON ${t} (next_sched, id)`,
       `CREATE INDEX IF NOT EXISTS ${index('path')} ON ${t} (path, id)`,
+    ],
+    /** Migration 2. */
+    addCronColumns: [
+      `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS cron varchar(255) NULL,
+         ADD COLUMN IF NOT EXISTS misfire varchar(8) NOT NULL DEFAULT 'once',
+         ADD COLUMN IF NOT EXISTS catchup varchar(64) NOT NULL DEFAULT 'PT1H',
+         ADD COLUMN IF NOT EXISTS run_now timestamptz(3) NULL`,
+      `CREATE INDEX IF NOT EXISTS ${index('run_now')} ON ${t} (run_now) WHERE run_now IS NOT NULL`,
     ],
   };
 }

@@ -13,7 +13,8 @@ import { runMigrations } from './migrations.js';
 import { POSTGRES_MIGRATIONS, postgresMigrationTarget } from './postgres-migrations.js';
 import { ScheduleListener } from './postgres-notify.js';
 import { postgresQueries, type PostgresQueries } from './postgres-queries.js';
-import type { InstanceHeartbeat, Store } from './store.js';
+import { toMisfire } from './misfire-column.js';
+import type { InstanceHeartbeat, RunRequest, Store } from './store.js';
 import { checkTableName } from './table-name.js';
 
 export type PostgresStoreOptions = Config['postgres'] & {
@@ -35,6 +36,10 @@ interface JobRow {
   last_status: string | null;
   failures: number;
   claim_token: number | string | null;
+  cron: string | null;
+  misfire: string;
+  catchup: string;
+  run_now: number | null;
 }
 
 /** Serialization failures and deadlocks are retried this many times. */
@@ -161,7 +166,7 @@ class PostgresStore implements Store {
     private readonly where: string,
     private readonly connection: pg.ClientConfig,
   ) {
-    this.putJobNotify = `WITH j AS (${q.putJob}) SELECT id, pg_notify($7, $8) AS notified FROM j`;
+    this.putJobNotify = `WITH j AS (${q.putJob}) SELECT id, pg_notify($10, $11) AS notified FROM j`;
   }
 
   async createTables(): Promise<void> {
@@ -171,12 +176,15 @@ class PostgresStore implements Store {
 
   async putJob(job: NewJob): Promise<Job> {
     // One autocommitted statement: everything the answer shows is known from the input.
-    const params: unknown[] = [job.path, job.body, job.interval, job.location, toPgTime(job.nextRun), toPgTime(job.nextSched)];
+    const cron = job.cron ?? null;
+    const misfire = job.misfire ?? 'once';
+    const catchup = job.catchup ?? 'PT1H';
+    const params: unknown[] = [job.path, job.body, job.interval, job.location, toPgTime(job.nextRun), toPgTime(job.nextSched), cron, misfire, catchup];
     const notify = this.worthNotifying(job.nextRun);
     const sql = notify ? this.putJobNotify : this.q.putJob;
     if (notify) params.push(this.q.channel, this.payload(job.nextRun!));
     const { rows } = await this.run<{ id: number }>(sql, params);
-    return { ...job, id: rows[0]!.id, instanceId: null, lastRun: null, lastStatus: null, failures: 0, claimToken: null };
+    return { ...job, id: rows[0]!.id, instanceId: null, lastRun: null, lastStatus: null, failures: 0, claimToken: null, cron, misfire, catchup, runNow: null };
   }
 
   async getJob(key: JobKey): Promise<Job | null> {
@@ -218,6 +226,14 @@ class PostgresStore implements Store {
     return jobs;
   }
 
+  async requestRun(key: JobKey, now: number): Promise<RunRequest> {
+    // One autocommitted UPDATE decides; the read after it only tells missing from busy.
+    const result = await this.run(this.q.requestRun, [toPgTime(now), key.path, key.body]);
+    const job = await this.getJob(key);
+    if (job === null) return { kind: 'missing' };
+    return result.rowCount === 1 ? { kind: 'requested', job } : { kind: 'busy', job };
+  }
+
   async claimDue(instanceId: number, now: number, limit: number): Promise<Job[]> {
     if (limit <= 0) return [];
     const uncertain = this.uncertainClaims.get(instanceId);
@@ -228,8 +244,9 @@ class PostgresStore implements Store {
     const token = this.nextToken++;
     try {
       const { rows } = await this.run<JobRow>(this.q.claim, [toPgTime(now), limit, instanceId, token]);
-      // RETURNING follows no order: earliest first, as the claim picked them.
-      return rows.map(toJob).sort((a, b) => a.nextRun! - b.nextRun! || a.id - b.id);
+      // RETURNING follows no order: run-now requests first, then earliest first, as the claim picked them.
+      const key = (j: Job): number => j.runNow ?? j.nextRun ?? 0;
+      return rows.map(toJob).sort((a, b) => Number(a.runNow == null) - Number(b.runNow == null) || key(a) - key(b) || a.id - b.id);
     } catch (err) {
       const tokens = this.uncertainClaims.get(instanceId) ?? new Set<number>();
       if (tokens.size < MAX_UNCERTAIN_TOKENS) tokens.add(token);
@@ -473,5 +490,9 @@ function toJob(row: JobRow): Job {
     lastStatus: row.last_status,
     failures: row.failures,
     claimToken: row.claim_token === null ? null : Number(row.claim_token),
+    cron: row.cron ?? null,
+    misfire: toMisfire(row.misfire),
+    catchup: row.catchup ?? 'PT1H',
+    runNow: row.run_now ?? null,
   };
 }

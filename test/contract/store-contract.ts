@@ -93,6 +93,10 @@ export function describeStoreContract(
           lastStatus: null,
           failures: 0,
           claimToken: null,
+          cron: null,
+          misfire: 'once',
+          catchup: 'PT1H',
+          runNow: null,
         });
         expect(put.id).toBeGreaterThan(0);
         expect(await store.getJob({ path: 'check_feed', body: '1234' })).toEqual(put);
@@ -285,6 +289,57 @@ export function describeStoreContract(
         await store.heartbeat(1, T0);
         await store.claimDue(1, T0 + 3 * SEC, 1);
         expect(await store.nextDueAt()).toBe(T0 + 9 * SEC);
+      });
+    });
+
+    describe('cron, misfire and run-now', () => {
+      const key = { path: 'report', body: 'daily' };
+
+      it('stores a cron job with its misfire policy; a replacement takes the new ones', async () => {
+        const put = await store.putJob(job('report', 'daily', T0, { interval: 'P1D', location: 'America/Los_Angeles', cron: '9 14 * * *', misfire: 'all', catchup: 'PT3H' }));
+        expect(put).toMatchObject({ cron: '9 14 * * *', misfire: 'all', catchup: 'PT3H', runNow: null });
+        expect(await store.getJob(key)).toEqual(put);
+        const again = await store.putJob(job('report', 'daily', T0));
+        expect(again).toMatchObject({ cron: null, misfire: 'once', catchup: 'PT1H' });
+        expect(await store.getJob(key)).toEqual(again);
+      });
+
+      it('takes a run-now request for an idle job only, once, and tells a missing job', async () => {
+        expect(await store.requestRun(key, T0)).toEqual({ kind: 'missing' });
+        await store.putJob(job('report', 'daily', T0 + 3600 * SEC));
+        const first = await store.requestRun(key, T0 + 5);
+        expect(first.kind).toBe('requested');
+        expect((await store.getJob(key))?.runNow).toBe(T0 + 5);
+        expect((await store.requestRun(key, T0 + 6)).kind).toBe('busy');
+        expect((await store.getJob(key))?.runNow).toBe(T0 + 5);
+      });
+
+      it('claims a run-now request before due jobs, although the job is not due, and the outcome clears it', async () => {
+        await store.putJob(job('due', 'b', T0 - SEC));
+        await store.putJob(job('report', 'daily', T0 + 3600 * SEC));
+        await store.putJob(job('off', 'b', T0 + 60 * SEC));
+        await disable({ path: 'off', body: 'b' });
+        await store.requestRun(key, T0);
+        await store.requestRun({ path: 'off', body: 'b' }, T0 + 1);
+        expect(await store.nextDueAt()).toBe(T0 - SEC);
+        await store.heartbeat(1, T0);
+        const claimed = await store.claimDue(1, T0, 2);
+        expect(keys(claimed)).toEqual(['report', 'off']);
+        expect(claimed[0]?.runNow).toBe(T0);
+        expect(claimed[1]?.nextRun).toBeNull();
+        // A claimed job is busy: no second request while it runs.
+        expect((await store.requestRun(key, T0 + 2)).kind).toBe('busy');
+        await store.recordOutcomes(claimed.map((j) => update(j, 1, { nextRun: j.nextRun, nextSched: j.nextSched })));
+        const after = await store.getJob(key);
+        expect(after).toMatchObject({ runNow: null, instanceId: null, nextRun: T0 + 3600 * SEC, lastStatus: '200' });
+        expect((await store.getJob({ path: 'off', body: 'b' }))?.nextRun).toBeNull();
+        expect(keys(await store.claimDue(1, T0, 10))).toEqual(['due']);
+      });
+
+      it('wakes for a pending run-now request', async () => {
+        await store.putJob(job('report', 'daily', T0 + 3600 * SEC));
+        await store.requestRun(key, T0 + 7);
+        expect(await store.nextDueAt()).toBe(T0 + 7);
       });
     });
 

@@ -33,6 +33,10 @@ describe('PUT, GET, PATCH, DELETE /jobs/{path}/{body}', () => {
       last_run: null,
       last_status: null,
       failures: 0,
+      cron: null,
+      misfire: 'once',
+      catchup: 'PT1H',
+      run_now: null,
     };
     expect(put.json).toEqual(expected);
     expect(api.scheduled).toEqual([T0 + 60_000]);
@@ -106,8 +110,7 @@ describe('unknown routes and methods', () => {
   });
 
   it.each([
-    ['POST', '/jobs/a/b', 'DELETE, GET, HEAD, PATCH, PUT'],
-    ['OPTIONS', '/jobs/a/b', 'DELETE, GET, HEAD, PATCH, PUT'],
+    ['OPTIONS', '/jobs/a/b', 'DELETE, GET, HEAD, PATCH, POST, PUT'],
     ['PUT', '/status', 'GET, HEAD'],
     ['DELETE', '/jobs', 'GET, HEAD'],
     ['POST', '/jobs/continue', 'GET, HEAD'],
