@@ -7,7 +7,7 @@ import {
 } from './duration.js';
 import { CronError, parseCron, type CronSchedule } from './cron.js';
 import type { Misfire } from './job.js';
-import { DEFAULT_CATCHUP, parseCatchup, periodOf } from './misfire.js';
+import { parseCatchup, periodOf } from './misfire.js';
 import { isValidZone, parseRfc3339, shiftByDuration, storedLocation, TimeError } from './zone.js';
 
 /** A bad PUT parameter. The message is exactly the wire text: `cannot parse <param>` or `invalid params`. */
@@ -206,9 +206,12 @@ export interface InitialSchedule {
   readonly interval: string;
   readonly nextRun: number;
   readonly nextSched: number;
-  readonly cron: string | null;
-  readonly misfire: Misfire;
-  readonly catchup: string;
+  /** Present for a cron job; absent: an interval or one-off job. */
+  readonly cron?: string;
+  /** Present when given; absent means `once`. */
+  readonly misfire?: Misfire;
+  /** Present when given; absent means PT1H. */
+  readonly catchup?: string;
 }
 
 function cronFirstRun(cron: CronSchedule, req: ScheduleRequest, now: number): number {
@@ -236,8 +239,8 @@ export function initialSchedule(req: ScheduleRequest, now: number): InitialSched
     interval,
     nextRun: at,
     nextSched: at,
-    cron: req.cron?.expression ?? null,
-    misfire: req.misfire ?? 'once',
-    catchup: req.catchup ?? DEFAULT_CATCHUP,
+    ...(req.cron === undefined ? {} : { cron: req.cron.expression }),
+    ...(req.misfire === undefined ? {} : { misfire: req.misfire }),
+    ...(req.catchup === undefined ? {} : { catchup: req.catchup }),
   };
 }
