@@ -20,7 +20,7 @@ export const HELP_LINES: readonly string[] = [
   '  d               disable the selected job, or enable it when disabled',
   '  x               cancel (delete) the selected job, after y/n',
   '  ?               show or hide this help',
-  '  q  Esc  Ctrl-C  quit',
+  '  q  Esc  Ctrl-C  quit (Ctrl-C: exit status 130)',
   '',
   'Jobs are listed by next run; disabled jobs come last.',
   'Only the jobs on screen are fetched, refreshed every --refresh.',
