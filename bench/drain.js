@@ -6,13 +6,13 @@
 // are stopped gracefully, the rate is taken over what arrived, and the check becomes "every job
 // arrived at most once, and delivered + still in the table = N" (nothing lost).
 import { startDaemon } from './lib/daemon.js';
-import { sleep } from './lib/proc.js';
-import { freshStore } from './lib/store.js';
+import { readCpuMs, sleep } from './lib/proc.js';
+import { freshStore, mysqlServer } from './lib/store.js';
 
 /** Give up when no new POST arrived for this long. */
 const STALL_MS = 30_000;
 
-export async function drainRun({ kind, n, instances, budgetMs, endpoint, runTag, log, nodeArgs = [], env = {} }) {
+export async function drainRun({ kind, n, instances, budgetMs, endpoint, runTag, log, nodeArgs = [], env = {}, bin, label = kind }) {
   const store = await freshStore(kind, `drain_${runTag}`);
   const daemons = [];
   try {
@@ -20,11 +20,13 @@ export async function drainRun({ kind, n, instances, budgetMs, endpoint, runTag,
     // Due between 10 s + N ms ago and 10 s ago, in index order.
     await store.insert(0, n, (i) => ['drain', String(i), 'P0D', '', now - 10_000 - n + i, now - 10_000 - n + i]);
     await endpoint.reset(n);
-    const started = await Promise.all(Array.from({ length: instances }, () => startDaemon({ store, endpoint: endpoint.baseUrl, nodeArgs, env })));
+    const started = await Promise.all(Array.from({ length: instances }, () => startDaemon({ store, endpoint: endpoint.baseUrl, nodeArgs, env, ...(bin ? { bin } : {}) })));
     daemons.push(...started);
+    const dbBefore = kind === 'mysql' ? await mariadbFigures() : undefined;
     const cpuBefore = await cpuOf(daemons, endpoint);
     const { stats: measured, peakRss, complete } = await waitForAll(endpoint, n, daemons, budgetMs);
     const cpuAfter = await cpuOf(daemons, endpoint);
+    const dbAfter = kind === 'mysql' ? await mariadbFigures() : undefined;
     // CPU per delivered job, daemons together and endpoint: where the machine's time goes.
     const daemonCpuPerJob = (cpuAfter.daemons - cpuBefore.daemons) / measured.received;
     const endpointCpuPerJob = (cpuAfter.endpoint - cpuBefore.endpoint) / measured.received;
@@ -39,17 +41,48 @@ export async function drainRun({ kind, n, instances, budgetMs, endpoint, runTag,
     if (stats.outOfRange) problems.push(`${stats.outOfRange} unknown bodies`);
     if (stats.received + left !== n) problems.push(`${stats.received} delivered + ${left} left in the table ≠ ${n}`);
     const spread = Object.values(stats.byInstance);
+    // Several instances: how late each one's first POST came after the first of all (start-up),
+    // and what the database did per job (its CPU; InnoDB row-lock waits: contention).
+    const firstAt = Math.min(...Object.values(stats.firstByInstance));
+    const startLagMs = Object.values(stats.firstByInstance).map((t) => Math.round(t - firstAt));
+    const db = dbBefore && dbAfter ? {
+      cpuPerJob: (dbAfter.cpuMs - dbBefore.cpuMs) / measured.received,
+      lockWaits: dbAfter.lockWaits - dbBefore.lockWaits,
+      lockWaitMs: dbAfter.lockTimeMs - dbBefore.lockTimeMs,
+    } : undefined;
     const partial = complete ? '' : ` (PARTIAL: ${measured.received.toLocaleString('en')} of ${n.toLocaleString('en')} within the ${budgetMs / 1000} s budget)`;
     log(
-      `  drain ${kind} n=${n} x${instances}: ${rate.toFixed(0)} jobs/s over ${seconds.toFixed(2)} s${partial}, ` +
+      `  drain ${label} n=${n} x${instances}: ${rate.toFixed(0)} jobs/s over ${seconds.toFixed(2)} s${partial}, ` +
         `CPU/job: daemon ${daemonCpuPerJob.toFixed(2)} ms, endpoint ${endpointCpuPerJob.toFixed(2)} ms, ` +
+        (db ? `mariadbd ${db.cpuPerJob.toFixed(2)} ms, row-lock waits ${db.lockWaits} (${db.lockWaitMs} ms), ` : '') +
         `peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB, per instance [${spread.join(', ')}]` +
+        (instances > 1 ? `, first POST of each after the first [${startLagMs.join(', ')}] ms` : '') +
         (problems.length ? ` — PROBLEMS: ${problems.join('; ')}` : ''),
     );
-    return { rate, seconds, peakRss, problems, perInstance: spread, delivered: measured.received, complete, daemonCpuPerJob, endpointCpuPerJob };
+    return { rate, seconds, peakRss, problems, perInstance: spread, delivered: measured.received, complete, daemonCpuPerJob, endpointCpuPerJob, startLagMs, db };
   } finally {
     await Promise.all(daemons.map((d) => d.stop()));
     await store.drop();
+  }
+}
+
+/** mariadbd's CPU time so far and InnoDB's row-lock wait counters (server-wide). */
+async function mariadbFigures() {
+  const { execFileSync } = await import('node:child_process');
+  let cpuMs = Number.NaN;
+  try {
+    const pid = execFileSync('pidof', ['mariadbd'], { encoding: 'utf8' }).trim().split(' ')[0];
+    cpuMs = await readCpuMs(Number(pid));
+  } catch {
+    // Not on this machine's process table (a container, another host): CPU unknown.
+  }
+  const conn = await mysqlServer();
+  try {
+    const [rows] = await conn.query("SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_row_lock_waits', 'Innodb_row_lock_time')");
+    const value = (name) => Number(rows.find((r) => r.Variable_name === name)?.Value ?? Number.NaN);
+    return { cpuMs, lockWaits: value('Innodb_row_lock_waits'), lockTimeMs: value('Innodb_row_lock_time') };
+  } finally {
+    await conn.end();
   }
 }
 

@@ -21,6 +21,9 @@ function freshState(n, lateness) {
     lastAt: Number.NaN,
     lateness: lateness ? [] : null,
     byInstance: {},
+    // When each instance's first and last POST arrived: start-up stagger of several daemons.
+    firstByInstance: {},
+    lastByInstance: {},
   };
 }
 
@@ -36,6 +39,8 @@ function record(body, headers, at) {
   s.lastAt = at;
   const instance = String(headers['dalga-instance'] ?? '?');
   s.byInstance[instance] = (s.byInstance[instance] ?? 0) + 1;
+  s.firstByInstance[instance] ??= at;
+  s.lastByInstance[instance] = at;
   const index = Number(body);
   if (!Number.isInteger(index) || index < 0 || index >= s.n) s.outOfRange += 1;
   else if (s.seen[index]++ > 0) s.duplicates += 1;

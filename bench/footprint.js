@@ -7,14 +7,14 @@ import { freshStore } from './lib/store.js';
 
 const MB = 2 ** 20;
 
-export async function footprintRun({ kind, endpoint, runTag, log, nodeArgs = [] }) {
+export async function footprintRun({ kind, endpoint, runTag, log, nodeArgs = [], bin, label = kind }) {
   const store = await freshStore(kind, `idle_${runTag}`, { create: false });
   let daemon;
   try {
-    daemon = await startDaemon({ store, endpoint: endpoint.baseUrl, nodeArgs });
+    daemon = await startDaemon({ store, endpoint: endpoint.baseUrl, nodeArgs, ...(bin ? { bin } : {}) });
     await sleep(2000);
     const rss = await daemon.rss();
-    log(`  footprint ${kind}: RSS ${(rss / MB).toFixed(1)} MB 2 s after start`);
+    log(`  footprint ${label}: RSS ${(rss / MB).toFixed(1)} MB 2 s after start`);
     return { rss };
   } finally {
     await daemon?.stop();

@@ -66,6 +66,8 @@ async function main() {
     options: {
       'vs-go': { type: 'string' },
       'soak-minutes': { type: 'string' },
+      ab: { type: 'string' },
+      'drain-sizes': { type: 'string' },
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       store: { type: 'string', default: 'all' },
@@ -80,10 +82,11 @@ async function main() {
     console.log(
       [
         'usage: npm run bench -- [--quick] [--only footprint,drain,lateness,api,scale,cli] [--store all|sqlite,mysql,postgres|both] [--runs N]',
-        '                        [--markdown FILE] [--json FILE] [--profile DIR] [--soak-minutes M]',
+        '                        [--markdown FILE] [--json FILE] [--profile DIR] [--soak-minutes M] [--drain-sizes 10000,100000] [--ab DIR]',
         '       npm run bench -- --vs-go [PATH] [--quick] [--only drain,lateness,api] [--runs N] [--markdown FILE] [--json FILE]',
         `--vs-go runs dalga and a Go Dalga build (default ${DEFAULT_GO}) side by side on MariaDB.`,
         '--soak-minutes M: with footprint, also sample an idle daemon\'s RSS for M minutes on each store.',
+        '--ab DIR: footprint and drain also run the build in DIR (its bin/dalga, dist/ built) as "B", interleaved A B B A.',
       ].join('\n'),
     );
     return 0;
@@ -95,6 +98,13 @@ async function main() {
     if (!Number.isInteger(plan.runs) || plan.runs < 1) throw new Error(`--runs must be a positive integer, not ${values.runs}`);
   }
   const only = values.only ? values.only.split(',').map((s) => s.trim()) : BENCHES;
+  if (values['drain-sizes'] !== undefined) {
+    plan.drainSizes = values['drain-sizes'].split(',').map((x) => Number(x.trim()));
+    if (!plan.drainSizes.every((x) => Number.isInteger(x) && x > 0)) throw new Error(`--drain-sizes takes job counts, e.g. 10000,100000`);
+  }
+  // --ab DIR: another build (a checkout with dist/ built) as B, run interleaved with this one.
+  plan.ab = values.ab === undefined ? undefined : resolve(values.ab, 'bin/dalga');
+  if (plan.ab !== undefined && !existsSync(plan.ab)) throw new Error(`--ab: no bin/dalga in ${values.ab}`);
   plan.soakMinutes = values['soak-minutes'] === undefined ? 0 : Number(values['soak-minutes']);
   if (!(plan.soakMinutes >= 0)) throw new Error(`--soak-minutes must be a number of minutes, not ${values['soak-minutes']}`);
   for (const b of only) if (!BENCHES.includes(b)) throw new Error(`unknown benchmark ${JSON.stringify(b)}; choose from ${BENCHES.join(', ')}`);
@@ -260,17 +270,35 @@ async function repeat(ctx, label, fn) {
   return results;
 }
 
+/** [build, run] pairs: A only, or A and B (--ab) interleaved A B B A A B …. */
+function abOrder(ctx, runs) {
+  const order = [];
+  for (let run = 0; run < runs; run++) {
+    if (!ctx.plan.ab) order.push(['A', run]);
+    else order.push(...(run % 2 === 0 ? [['A', run], ['B', run]] : [['B', run], ['A', run]]));
+  }
+  return order;
+}
+
+function buildOf(ctx, build, kind) {
+  return build === 'A' ? { bin: undefined, label: kind } : { bin: ctx.plan.ab, label: `${kind} B` };
+}
+
 const judge = (value, ok) => (Number.isFinite(value) ? ok(value) : null);
 
 async function benchFootprint(ctx) {
   ctx.log(`footprint: VmRSS of an idle daemon 2 s after it listens, ${ctx.plan.idleRuns} starts per store`);
   for (const kind of ctx.stores) {
-    const results = [];
-    for (let run = 0; run < ctx.plan.idleRuns; run++) {
-      results.push(await footprintRun({ nodeArgs: ctx.nodeArgs, kind, endpoint: ctx.endpoint, runTag: String(run), log: ctx.log }));
+    const results = { A: [], B: [] };
+    for (const [build, run] of abOrder(ctx, ctx.plan.idleRuns)) {
+      const { bin, label } = buildOf(ctx, build, kind);
+      results[build].push(await footprintRun({ nodeArgs: ctx.nodeArgs, kind, endpoint: ctx.endpoint, runTag: `${build}${run}`, log: ctx.log, bin, label }));
     }
-    const rss = results.map((x) => x.rss / MB);
-    ctx.rows.push(row('footprint', 'RSS idle, 2 s after start', kind, 'MB', rss, { digits: 1, target: { text: '≤ 60 MB (every run)', met: judge(Math.max(...rss), (v) => v <= 60) } }));
+    for (const build of ctx.plan.ab ? ['A', 'B'] : ['A']) {
+      const rss = results[build].map((x) => x.rss / MB);
+      const store = buildOf(ctx, build, kind).label;
+      ctx.rows.push(row('footprint', 'RSS idle, 2 s after start', store, 'MB', rss, { digits: 1, target: { text: '≤ 60 MB (every run)', met: judge(Math.max(...rss), (v) => v <= 60) } }));
+    }
     if (ctx.plan.soakMinutes > 0) {
       const soak = await soakRun({ nodeArgs: ctx.nodeArgs, kind, endpoint: ctx.endpoint, minutes: ctx.plan.soakMinutes, log: ctx.log });
       ctx.rows.push(
@@ -297,10 +325,14 @@ async function benchDrain(ctx) {
   const cpuRows = [];
   for (const n of ctx.plan.drainSizes) {
     for (const [kind, instances] of configs) {
-      const label = `drain ${kind} n=${n} x${instances}`;
-      const results = await repeat(ctx, label, (run) =>
-        drainRun({ nodeArgs: ctx.nodeArgs, kind, n, instances, budgetMs: ctx.plan.drainBudgetMs, endpoint: ctx.endpoint, runTag: `${n}_${instances}_${run}`, log: ctx.log }),
-      );
+      const byBuild = { A: [], B: [] };
+      for (const [build, run] of abOrder(ctx, ctx.plan.runs)) {
+        const { bin, label } = buildOf(ctx, build, kind);
+        const result = await drainRun({ nodeArgs: ctx.nodeArgs, kind, n, instances, budgetMs: ctx.plan.drainBudgetMs, endpoint: ctx.endpoint, runTag: `${n}_${instances}_${build}${run}`, log: ctx.log, bin, label });
+        for (const p of result.problems ?? []) ctx.problems.push(`drain ${label} n=${n} x${instances} run ${run + 1}: ${p}`);
+        byBuild[build].push(result);
+      }
+      const results = byBuild.A;
       const partial = results.filter((x) => !x.complete).length;
       const note = partial ? ` (${partial} run${partial > 1 ? 's' : ''} PARTIAL: budget spent)` : '';
       const r = row('drain', `${n.toLocaleString('en')} jobs, ${instances} instance${instances > 1 ? 's' : ''}${note}`, kind, 'jobs/s', results.map((x) => x.rate));
@@ -334,6 +366,13 @@ async function benchDrain(ctx) {
           ...(instances === 1 ? { target: { text: '≤ 90 MB (every run)', met: judge(Math.max(...results.map((x) => x.peakRss / MB)), (v) => v <= 90) } } : {}),
         }),
       );
+      if (ctx.plan.ab) {
+        const { label } = buildOf(ctx, 'B', kind);
+        const b = byBuild.B;
+        ctx.rows.push(row('drain', `${n.toLocaleString('en')} jobs, ${instances} instance${instances > 1 ? 's' : ''}`, label, 'jobs/s', b.map((x) => x.rate)));
+        cpuRows.push(row('drain', `daemon CPU per job, ${n.toLocaleString('en')} jobs x${instances}`, label, 'ms', b.map((x) => x.daemonCpuPerJob), { digits: 2 }));
+        rssRows.push(row('drain', `peak RSS, ${n.toLocaleString('en')} jobs x${instances}`, label, 'MB', b.map((x) => x.peakRss / MB)));
+      }
     }
   }
   ctx.rows.push(...cpuRows, ...rssRows);
