@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import { startDaemon } from '../daemon.js';
 import { DalgaError, ExitCode, UsageError } from '../errors.js';
 import { createLogger, logIsForPerson, type Logger } from '../log.js';
+import { limitCompilerMemory } from '../runtime/compiler-memory.js';
 import { HEAP_GROWING_PERCENT, limitHeapGrowth } from '../runtime/heap-growth.js';
 import { logProcessWarnings } from '../runtime/process-warnings.js';
 import { describeStore, openStore } from '../store/open-store.js';
@@ -28,8 +29,11 @@ export class InterruptedError extends DalgaError {
 }
 
 export async function runServe(flags: ServeFlags): Promise<void> {
+  // First: the young generation should not grow while the rest of the daemon loads.
+  const compilerFlags = limitCompilerMemory();
   const { config, log, file } = await configure(flags);
   logProcessWarnings(log);
+  if (compilerFlags.length > 0) log.debug({ v8Flags: compilerFlags }, 'V8 compiler and young-generation memory limited');
   if (limitHeapGrowth()) log.debug({ heapGrowingPercent: HEAP_GROWING_PERCENT }, 'V8 heap growth between full collections limited');
   // Listening before the daemon starts: a SIGTERM right after the start-up line stops it gracefully.
   const signals = watchStopSignals(log);
