@@ -5,8 +5,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { envLayer } from './env.js';
-import { readConfigFile, searchConfig } from './file.js';
+import type { FoundConfig } from './file.js';
 import { ALL_PATHS, KEYS, STORE_KEY, keyPath } from './keys.js';
+import { SEARCH_PLACES } from './search-places.js';
 import { type Config, ConfigKeyError, type DeepPartial, type RawTree, type StoreKind, canonicalize, isPlainObject, validateConfig } from './schema.js';
 
 export type ConfigSource = 'default' | 'file' | 'env' | 'flag';
@@ -62,13 +63,45 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
 
 /** The config file discovery would use in `cwd` (for the CLI to find the local daemon). */
 export async function findConfigFile(cwd: string): Promise<string | undefined> {
+  if (!(await mayHoldConfig(cwd))) return undefined;
+  const { searchConfig } = await import('./file.js');
   return (await searchConfig(cwd))?.file;
 }
 
-async function findAndRead(options: LoadConfigOptions, warn: (msg: string) => void) {
+async function findAndRead(options: LoadConfigOptions, warn: (msg: string) => void): Promise<FoundConfig | undefined> {
   const given = options.configPath ?? nonEmpty(options.env['DALGA_CONFIG']);
-  if (given !== undefined) return readConfigFile(path.resolve(options.cwd, given));
+  if (given !== undefined) {
+    const { readConfigFile } = await import('./file.js');
+    return readConfigFile(path.resolve(options.cwd, given));
+  }
+  if (!(await mayHoldConfig(options.cwd))) return undefined;
+  const { searchConfig } = await import('./file.js');
   return searchConfig(options.cwd, warn);
+}
+
+/**
+ * Whether discovery in `cwd` could find a file: the readers (cosmiconfig, TOML, YAML; ~1 MB of
+ * a daemon's memory) load only then. A package.json counts only with a `dalga` key, or when it
+ * does not parse (discovery then reports it).
+ */
+async function mayHoldConfig(cwd: string): Promise<boolean> {
+  for (const place of SEARCH_PLACES) {
+    let text: string;
+    try {
+      text = await readFile(path.join(cwd, place), 'utf8');
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ENOENT') continue;
+      return true;
+    }
+    if (place !== 'package.json') return true;
+    try {
+      const pkg = JSON.parse(text) as unknown;
+      if (isPlainObject(pkg) && Object.hasOwn(pkg, 'dalga')) return true;
+    } catch {
+      return true;
+    }
+  }
+  return false;
 }
 
 /**
