@@ -1,9 +1,19 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
 import type { Clock } from '../clock.js';
 import type { StatusCounts } from '../schedule/job.js';
 import type { AttemptEvent } from '../scheduler/scheduler.js';
 import type { Store } from '../store/store.js';
 import { ATTEMPT_KINDS, classifyAttempt, latenessMs } from './attempt.js';
+
+// prom-client's parts, not its index: that also loads its Pushgateway (https, zlib), its
+// cluster aggregation and Summary (t-digest), none of which a daemon uses.
+const requireCjs = createRequire(import.meta.url);
+const Registry = requireCjs('prom-client/lib/registry') as typeof PromClient.Registry;
+const Counter = requireCjs('prom-client/lib/counter') as typeof PromClient.Counter;
+const Gauge = requireCjs('prom-client/lib/gauge') as typeof PromClient.Gauge;
+const Histogram = requireCjs('prom-client/lib/histogram') as typeof PromClient.Histogram;
+const collectDefaultMetrics = requireCjs('prom-client/lib/defaultMetrics') as typeof PromClient.collectDefaultMetrics;
 
 // Prometheus metrics of one daemon, in a registry of its own (never prom-client's global one),
 // so several daemons can live in one process (tests) without sharing counters.
@@ -27,7 +37,7 @@ export interface MetricsOptions {
 }
 
 export interface DalgaMetrics {
-  readonly registry: Registry;
+  readonly registry: PromClient.Registry;
   readonly contentType: string;
   observeAttempt(event: AttemptEvent): void;
   observeClaim(count: number): void;
@@ -79,7 +89,7 @@ export function createMetrics(options: MetricsOptions): DalgaMetrics {
     help: 'Delivery outcomes not written because the job was replaced, cancelled or claimed again while it ran',
     registers,
   });
-  const storeErrors: Counter<'source'> = new Counter({
+  const storeErrors: PromClient.Counter<'source'> = new Counter({
     name: 'dalga_store_errors_total',
     help: 'Failed store operations, by where they happened (scheduler, heartbeat, readiness, metrics)',
     labelNames: ['source'] as const,
@@ -153,7 +163,7 @@ function statusFetcher(options: MetricsOptions, onError: () => void): StatusFetc
 }
 
 /** The `/status` figures; NaN (unknown, not zero) and `dalga_store_up` 0 when the store does not answer. */
-function registerStatusGauges(registry: Registry, fetchStatus: StatusFetch): void {
+function registerStatusGauges(registry: PromClient.Registry, fetchStatus: StatusFetch): void {
   new Gauge({
     name: 'dalga_store_up',
     help: '1 when the store answered the status query of this scrape, else 0',

@@ -71,4 +71,18 @@ describe('what `dalga serve` on SQLite loads', () => {
     expect(undici.filter((f) => /\/(web|mock|cache|interceptor)\//.test(f))).toEqual([]);
     expect(packagesOf(files)).not.toContain('mysql2');
   });
+
+  it("prom-client's registry and metric types, not its index (Pushgateway, cluster aggregation, Summary)", async () => {
+    const prom = (await modulesOfServe()).filter((f) => f.startsWith('prom-client/'));
+    expect(prom).toContain('prom-client/lib/registry.js');
+    for (const unused of ['prom-client/index.js', 'prom-client/lib/pushgateway.js', 'prom-client/lib/cluster.js', 'prom-client/lib/summary.js']) {
+      expect(prom, unused).not.toContain(unused);
+    }
+  });
+
+  it('without a configuration file, no configuration file reader (cosmiconfig, TOML, YAML)', async () => {
+    const packages = packagesOf(await modulesOfServe());
+    for (const reader of ['cosmiconfig', '@iarna/toml', 'js-yaml']) expect(packages, reader).not.toContain(reader);
+    expect(packages).toContain('better-sqlite3');
+  });
 });
