@@ -31,6 +31,7 @@ export async function drainRun({ kind, n, instances, budgetMs, endpoint, runTag,
     const daemonCpuPerJob = (cpuAfter.daemons - cpuBefore.daemons) / measured.received;
     const endpointCpuPerJob = (cpuAfter.endpoint - cpuBefore.endpoint) / measured.received;
     if (!complete) await Promise.all(daemons.map((d) => d.stop()));
+    if (process.env.BENCH_DAEMON_STDERR) for (const d of daemons) process.stderr.write(d.stderr().split('\n').filter((l) => !l.startsWith('{')).join('\n'));
     const left = await waitForCount(store, complete ? 0 : n - (await endpoint.stats()).received);
     // Stopping lets running deliveries finish: count those too for the exactly-once check.
     const stats = complete ? measured : await endpoint.stats();
