@@ -8,9 +8,12 @@ export const MIN_INSTANT_MS = Date.parse('0001-01-01T00:00:00.000Z');
 /** 9999-12-31T23:59:59.999Z in epoch ms. */
 export const MAX_INSTANT_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
-/** True when `ms` is a whole number of milliseconds within [MIN_INSTANT_MS, MAX_INSTANT_MS]. */
+/**
+ * True when `ms` lies within [MIN_INSTANT_MS, MAX_INSTANT_MS]. Fractions of a millisecond are
+ * allowed (a clock that follows the database's may have them; stores round to the millisecond).
+ */
 export function isRepresentableInstant(ms: number): boolean {
-  return Number.isInteger(ms) && ms >= MIN_INSTANT_MS && ms <= MAX_INSTANT_MS;
+  return ms >= MIN_INSTANT_MS && ms <= MAX_INSTANT_MS;
 }
 
 /** A computed or given instant falls outside the representable range. */

@@ -172,3 +172,13 @@ describe('scenario vectors (spec §5)', () => {
     expect(runScenario(fixed, status, at(disable), at(enable))).toBe(at(runAt));
   });
 });
+
+describe('a clock with fractions of a millisecond', () => {
+  // The daemon's clock follows the database's: its offset is measured with half the round
+  // trip compensated, so "now" has fractions. The next run must still be scheduled.
+  it('schedules the next run of a periodic job instead of disabling it', () => {
+    const now = SCHED + 0.5;
+    const outcome = decideOutcome(job(), { status: 200 }, now, INSTANCE, config(false));
+    expect(outcome).toMatchObject({ kind: 'update', nextRun: now + 5 * HOUR, failures: 0 });
+  });
+});
