@@ -148,7 +148,8 @@ describe.skipIf(skipMysql())('database cut under dalga serve', () => {
       daemon.proc.kill('SIGTERM');
       const code = await Promise.race([daemon.exited, new Promise<string>((r) => setTimeout(() => r('still running'), 20_000))]);
       expect(code, daemon.stderr()).toBe(0);
-      expect(daemon.stderr()).toMatch(/cannot remove instance row; it expires by itself/);
+      // Either the instance row could not be removed, or the whole stop ran out of time first.
+      expect(daemon.stderr()).toMatch(/cannot remove instance row; it expires by itself|the store did not answer in time/);
       // Not recorded, not lost: the jobs are still there, claimed by the gone instance until it expires.
       await db.withAdmin(async (admin) => expect(await countJobs(admin, 'dalga')).toBe(3));
       passed = true;

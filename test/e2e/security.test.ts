@@ -96,7 +96,7 @@ describe('serve with a token and a signing key', () => {
   it('stays quiet about exposure on loopback without a token', async () => {
     daemon = await spawnDaemon();
     await daemon.stop('SIGTERM');
-    expect(daemon.stderr()).toMatch(/dalga listening/);
+    expect(daemon.stderr()).toMatch(/dalga \S+ listening on /);
     expect(daemon.stderr()).not.toMatch(/listen\.token is not set/);
   });
 });
