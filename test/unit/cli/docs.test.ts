@@ -122,6 +122,12 @@ describe('completion scripts', () => {
 });
 
 describe('man page', () => {
+  it('is installed by npm: package.json lists it in an array (npm 11 links no man page named by a string)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { man?: unknown; files?: string[] };
+    expect(pkg.man).toEqual(['./man/dalga.1']);
+    expect(pkg.files).toContain('man');
+  });
+
   it('documents every command and every flag', () => {
     for (const cmd of spec.commands) {
       expect(man, cmd.name).toContain(roff(cmd.name));
