@@ -167,9 +167,6 @@ export function shortTime(t: ZonedTime, now: number): string {
   return `${date} ${pad2(t.hour)}:${pad2(t.minute)} ${t.zone}`;
 }
 
-/** The widest text shortTime writes (a date of another year and an offset). */
-export const SHORT_TIME_WIDTH = '2030-01-02 14:09 -08:00'.length;
-
 function dateText(t: ZonedTime): string {
   return `${String(t.year).padStart(4, '0')}-${pad2(t.month)}-${pad2(t.day)}`;
 }
