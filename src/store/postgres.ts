@@ -2,12 +2,13 @@
 // COMMITTED (PostgreSQL's default) in UTC. A claim is one statement (FOR UPDATE SKIP LOCKED in
 // a CTE), a batch of outcomes is one statement (arrays through unnest), so the hot path costs
 // one round trip each and no BEGIN/COMMIT. Jobs scheduled soon are announced with NOTIFY.
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Config } from '../config/schema.js';
 import { StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
+import { newClaimToken } from './claim-token.js';
 import { boundParams, planList } from './list-plan.js';
 import { runMigrations } from './migrations.js';
 import { POSTGRES_MIGRATIONS, postgresMigrationTarget } from './postgres-migrations.js';
@@ -148,7 +149,6 @@ class PostgresStore implements Store {
   private readonly putJobNotify: string;
   /** Names of prepared statements by their text: parsed once per connection. */
   private readonly names = new Map<string, string>();
-  private nextToken = randomInt(1, 2 ** 40);
   /** This store's notifications carry it, so its own listener ignores them. */
   private readonly origin = randomBytes(6).toString('hex');
   private listener: ScheduleListener | undefined;
@@ -241,7 +241,7 @@ class PostgresStore implements Store {
       await this.run(this.q.releaseClaims, [instanceId, [...uncertain]]);
       this.uncertainClaims.delete(instanceId);
     }
-    const token = this.nextToken++;
+    const token = newClaimToken();
     try {
       const { rows } = await this.run<JobRow>(this.q.claim, [toPgTime(now), limit, instanceId, token]);
       // RETURNING follows no order: run-now requests first, then earliest first, as the claim picked them.
