@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnDaemon, type SpawnedDaemon } from '../support/daemon.js';
 import { startEndpoint, type TestEndpoint } from '../support/endpoint.js';
 import { createTestDatabase, skipMysql, type TestDatabase } from '../support/mysql.js';
+import { createTestSchema, skipPostgres, type TestSchema } from '../support/postgres.js';
 import { clusterEnv } from '../integration/cluster-support.js';
+import { postgresEnv } from './postgres-cluster-support.js';
 
 interface JobJson {
   interval: string;
@@ -42,29 +44,32 @@ async function replaceWhileDelivering(daemon: SpawnedDaemon, endpoint: TestEndpo
   return getJob(daemon, key);
 }
 
-const STORES = [
-  ['sqlite', false],
-  ['mysql', true],
-] as const;
+const STORES = ['sqlite', 'mysql', 'postgres'] as const;
+const skip = { sqlite: () => false, mysql: skipMysql, postgres: skipPostgres } as const;
 
-for (const [storeName, isMysql] of STORES) {
-  describe.skipIf(isMysql && skipMysql())(`replacing a job while it is delivered (${storeName}, bin/dalga serve)`, () => {
+for (const storeName of STORES) {
+  describe.skipIf(skip[storeName]())(`replacing a job while it is delivered (${storeName}, bin/dalga serve)`, () => {
     let database: TestDatabase | undefined;
+    let schema: TestSchema | undefined;
     let endpoint: TestEndpoint;
     let failed = false;
 
     beforeAll(async () => {
-      if (isMysql) database = await createTestDatabase();
+      if (storeName === 'mysql') database = await createTestDatabase();
+      if (storeName === 'postgres') schema = await createTestSchema();
       endpoint = await startEndpoint();
     });
     afterAll(async () => {
       await endpoint.close();
       if (!failed) await database?.drop();
+      if (!failed) await schema?.drop();
     });
 
     async function start(table: string): Promise<SpawnedDaemon> {
       const env = { DALGA_ENDPOINT_BASEURL: endpoint.baseUrl, DALGA_LOG_LEVEL: 'debug' };
-      return spawnDaemon({ env: database ? clusterEnv(database, { ...env, DALGA_MYSQL_TABLE: table }) : env });
+      if (database) return spawnDaemon({ env: clusterEnv(database, { ...env, DALGA_MYSQL_TABLE: table }) });
+      if (schema) return spawnDaemon({ env: postgresEnv(schema, { ...env, DALGA_POSTGRES_TABLE: table }) });
+      return spawnDaemon({ env });
     }
 
     it('a one-off replaced by a periodic immediate job: the periodic job stays (the old "done" used to delete it)', async () => {
