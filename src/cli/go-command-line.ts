@@ -35,7 +35,7 @@ export function readGoCommandLine(argv: readonly string[]): GoCommandLine | unde
     const match = /^--?([a-z][a-z-]*)(?:=(.*))?$/s.exec(arg);
     if (!match) return undefined;
     const [, name, value] = match as unknown as [string, string, string | undefined];
-    if (name === 'config' || name === 'c') {
+    if (name === 'config') {
       const file = value ?? argv[++i];
       if (file === undefined) return undefined;
       read.config = file;

@@ -27,7 +27,7 @@ describe('Go Dalga command line', () => {
     expect(translate(argv)).toEqual(ours);
   });
 
-  it.each([[[]], [['serve']], [['-c', 'x.toml', 'serve']], [['--config', 'x.toml', 'ls']], [['--url', 'http://x']], [['-V']], [['-config']], [['-create-tables=maybe']], [['-config', 'x', '-json']]])(
+  it.each([[[]], [['serve']], [['-c', 'x.toml', 'serve']], [['-c', 'x.toml']], [['--config', 'x.toml', 'ls']], [['--url', 'http://x']], [['-V']], [['-config']], [['-create-tables=maybe']], [['-config', 'x', '-json']]])(
     '%j is left to our parser',
     (argv) => {
       expect(readGoCommandLine(argv)).toBeUndefined();
