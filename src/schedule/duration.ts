@@ -84,6 +84,14 @@ export function timePartMs(d: Duration): number {
   return ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000;
 }
 
+/**
+ * A stored interval as dalga reads it. Go Dalga writes a one-off job's interval as '' (and shows
+ * it as `P0D`); dalga writes `P0D`, which Go reads as a one-off too. Both mean "runs once".
+ */
+export function readStoredInterval(text: string): string {
+  return text === '' ? 'P0D' : text;
+}
+
 /** Prints as Go Dalga does: un-normalised, zero parts left out, zero itself as `P0D`. */
 export function formatIsoDuration(d: Duration): string {
   if (isZeroDuration(d)) return 'P0D';

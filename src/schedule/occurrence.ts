@@ -4,6 +4,7 @@ import {
   hasDatePart,
   isZeroDuration,
   parseIsoDuration,
+  readStoredInterval,
   timePartMs,
   type Duration,
 } from './duration.js';
@@ -18,10 +19,13 @@ export interface SchedulingConfig {
   readonly randomizationFactor: number;
 }
 
-/** A job whose interval is the zero duration runs once (a cron job never). Throws DurationError for a bad interval. */
+/**
+ * A job whose interval is the zero duration runs once (a cron job never); Go Dalga's '' is that
+ * too. Throws DurationError for a bad interval.
+ */
 export function isOneOff(job: Pick<Job, 'interval' | 'cron'>): boolean {
   if (isCronJob(job)) return false;
-  return isZeroDuration(parseIsoDuration(job.interval));
+  return isZeroDuration(parseIsoDuration(readStoredInterval(job.interval)));
 }
 
 function periodicInterval(job: Job): Duration {

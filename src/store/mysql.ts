@@ -4,6 +4,7 @@ import mysql, { type ExecuteValues, type Pool, type PoolConnection, type ResultS
 import type { Config } from '../config/schema.js';
 import { ConfigError, StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { readStoredInterval } from '../schedule/duration.js';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 import { newClaimToken } from './claim-token.js';
 import { boundParams, planList } from './list-plan.js';
@@ -529,7 +530,7 @@ function toJob(row: JobRow): Job {
     id: Number(row.id),
     path: row.path,
     body: row.body,
-    interval: row.interval,
+    interval: readStoredInterval(row.interval),
     location: row.location,
     nextRun: fromSqlTime(row.next_run),
     nextSched: fromSqlTime(row.next_sched)!,

@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Config } from '../config/schema.js';
 import { StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { readStoredInterval } from '../schedule/duration.js';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 import { newClaimToken } from './claim-token.js';
 import { boundParams, planList } from './list-plan.js';
@@ -481,7 +482,7 @@ function toJob(row: JobRow): Job {
     id: row.id,
     path: row.path,
     body: row.body,
-    interval: row.interval,
+    interval: readStoredInterval(row.interval),
     location: row.location,
     nextRun: row.next_run,
     nextSched: row.next_sched,

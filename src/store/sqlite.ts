@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { readStoredInterval } from '../schedule/duration.js';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 import { newClaimToken } from './claim-token.js';
 import { toMisfire } from './misfire-column.js';
@@ -315,7 +316,7 @@ function toJob(row: JobRow): Job {
     id: row.id,
     path: row.path,
     body: row.body,
-    interval: row.interval,
+    interval: readStoredInterval(row.interval),
     location: row.location,
     nextRun: row.next_run,
     nextSched: row.next_sched,

@@ -109,6 +109,14 @@ export function describeStoreContract(
         expect(await store.getJob({ path: 'P', body: 'b' })).toBeNull();
       });
 
+      it("reads Go Dalga's one-off interval '' as P0D, in every read", async () => {
+        await store.putJob(job('go-once', 'b', T0, { interval: '' }));
+        expect((await store.getJob({ path: 'go-once', body: 'b' }))?.interval).toBe('P0D');
+        expect((await store.listJobs({ order: 'insert-order', reverse: false, limit: 10 })).map((j) => j.interval)).toEqual(['P0D']);
+        await store.heartbeat(1, T0);
+        expect((await store.claimDue(1, T0, 10)).map((j) => j.interval)).toEqual(['P0D']);
+      });
+
       it('numbers jobs in insert order', async () => {
         const a = await store.putJob(job('a'));
         const b = await store.putJob(job('b'));

@@ -158,6 +158,10 @@ describe('isOneOff', () => {
     expect(isOneOff({ interval: 'P0D' })).toBe(true);
     expect(isOneOff({ interval: 'PT60S' })).toBe(false);
   });
+
+  it("reads Go Dalga's one-off interval '' as the zero interval", () => {
+    expect(isOneOff({ interval: '' })).toBe(true);
+  });
 });
 
 describe('disableChange', () => {

@@ -41,6 +41,10 @@ const claim = { id: 7, key: { path: 'check_feed', body: '1234' }, instanceId: IN
 describe('decideOutcome', () => {
   const now = SCHED + 1234;
 
+  it("200 for a Go Dalga one-off (interval ''): deleted", () => {
+    expect(decideOutcome(job({ interval: '' }), { status: 200 }, now, INSTANCE, config(false))).toEqual({ kind: 'delete', ...claim });
+  });
+
   it('200, periodic: next occurrence, failures back to 0', () => {
     expect(decideOutcome(job({ failures: 3 }), { status: 200 }, now, INSTANCE, config(false))).toEqual({
       kind: 'update',
