@@ -41,7 +41,11 @@ Examples:
   $ dalga schedule check_feed 1234 --interval 60  # POST "1234" to <endpoint>check_feed every minute
   $ dalga ls                                      # what runs next
   $ dalga get check_feed 1234 --json
-  $ dalga get report daily --utc                  # times in UTC instead of the job's zone`,
+  $ dalga get report daily --utc                  # times in UTC instead of the job's zone
+
+Go Dalga's command line works unchanged (MySQL store, as Go Dalga had only MySQL):
+  $ dalga -config dalga.toml -create-tables       # = dalga create-tables -c dalga.toml
+  $ dalga -config dalga.toml                      # = dalga serve -c dalga.toml`,
     );
 
   const commands = [
