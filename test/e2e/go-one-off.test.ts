@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnDaemon, type SpawnedDaemon } from '../support/daemon.js';
 import { startEndpoint, type TestEndpoint } from '../support/endpoint.js';
-import { createGoTables, skipGoReference, startGoDalga } from '../support/go-reference.js';
+import { createGoTables, freePort, skipGoReference, startGoDalga } from '../support/go-reference.js';
 import { createTestDatabase, skipMysql, type TestDatabase } from '../support/mysql.js';
 import { clusterEnv } from '../integration/cluster-support.js';
 
@@ -30,7 +30,7 @@ describe.skipIf(skipMysql() || skipGoReference())('one-off jobs written by Go Da
   it('delivers them once and deletes them; the API shows them as P0D', async () => {
     try {
       const where = { db: database.options.db, table: TABLE, mysqlHost: database.options.host, mysqlPort: database.options.port };
-      createGoTables('v4', where);
+      createGoTables('v4', { ...where, listenPort: await freePort() });
       // Go's own scheduler cannot deliver (nothing listens on port 9); it is stopped before they are due.
       const go = await startGoDalga('v4', { ...where, endpoint: 'http://127.0.0.1:9/' });
       const firstRun = new Date(Math.ceil((Date.now() + 3000) / 1000) * 1000).toISOString().replace('.000Z', 'Z');

@@ -100,10 +100,14 @@ export async function startGoDalga(version: 'v3' | 'v4', o: GoDalgaOptions): Pro
   return { url, proc, output: () => output, stop };
 }
 
-/** `dalga-go-<version> -create-tables` on the table; throws with its output when it fails. */
-export function createGoTables(version: 'v3' | 'v4', o: Omit<GoDalgaOptions, 'endpoint'>): string {
+/**
+ * `dalga-go-<version> -create-tables` on the table; throws with its output when it fails. It
+ * binds its listen port even so: pass a free one (freePort()) when 34006 may be taken.
+ */
+export function createGoTables(version: 'v3' | 'v4', o: Omit<GoDalgaOptions, 'endpoint'> & { listenPort?: number }): string {
   const bin = join(goReferenceDir(), `dalga-go-${version}`);
-  return execFileSync(bin, ['-mysql-host', o.mysqlHost, '-mysql-port', String(o.mysqlPort), '-mysql-user', 'root', '-mysql-password', '', '-db', o.db, '-table', o.table, '-create-tables'], {
+  const port = o.listenPort === undefined ? [] : ['-listen-port', String(o.listenPort)];
+  return execFileSync(bin, [...port, '-mysql-host', o.mysqlHost, '-mysql-port', String(o.mysqlPort), '-mysql-user', 'root', '-mysql-password', '', '-db', o.db, '-table', o.table, '-create-tables'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
