@@ -85,6 +85,26 @@ describe('recurrence vectors (spec §2, fixed intervals)', () => {
   });
 });
 
+// Fixed intervals when the clock passes over occurrences (a pause, a stopped daemon): the next
+// one after `now`, counted in wall-clock time from the last scheduled one, in bounded work.
+const PASS_OVER_VECTORS = [
+  // 2020-03-08 has no 02:30 in New York: that day's run is at 03:30, the next day's at 02:30 again.
+  { name: 'daily 02:30 across spring-forward, run on the gap day', location: 'America/New_York', last: '2020-Mar-07 02:30', interval: 'P1D', now: '2020-Mar-07 02:31', next: '2020-03-08T03:30:00-04:00' },
+  { name: 'daily 02:30 across spring-forward, gap day passed over', location: 'America/New_York', last: '2020-Mar-07 02:30', interval: 'P1D', now: '2020-Mar-09 01:00', next: '2020-03-09T02:30:00-04:00' },
+  { name: 'daily 02:30 a week after spring-forward', location: 'America/New_York', last: '2020-Mar-07 02:30', interval: 'P1D', now: '2020-Mar-14 12:00', next: '2020-03-15T02:30:00-04:00' },
+  { name: 'monthly with roll-over, a month passed over', location: LA, last: '2020-Jul-31 14:09', interval: 'P1M', now: '2020-Sep-15 00:00', next: '2020-10-01T14:09:00-07:00' },
+  { name: 'daily since year 1 in Istanbul (local mean time then)', location: 'Europe/Istanbul', last: '0001-Jan-01 01:55', interval: 'P1D', now: '2026-Jun-01 12:00', next: '2026-06-02T01:55:00+03:00' },
+];
+
+describe('pass-over vectors (fixed intervals)', () => {
+  it.each(PASS_OVER_VECTORS)('$name', ({ location, last, interval, now, next }) => {
+    const meter = { steps: 0 };
+    const j = job({ interval, nextSched: wall(last, location), location: storedLocation(location) });
+    expect(formatInstant(nextOccurrence(j, wall(now, location), FIXED, Math.random, meter), location)).toBe(next);
+    expect(meter.steps).toBeLessThan(64);
+  });
+});
+
 describe('nextOccurrence, fixed intervals', () => {
   it('skips missed runs and keeps the phase', () => {
     const sched = Date.UTC(2020, 0, 1, 0, 0, 0);
