@@ -76,6 +76,8 @@ export class Scheduler {
   private lockedBackoff = 0;
   private readonly deliveries = new Set<Promise<void>>();
   private readonly abortDeliveries = new AbortController();
+  /** Aborted when stop() begins: outcomes waiting to be retried join the last flush. */
+  private readonly stopSignal = new AbortController();
   private idleWaiters: (() => void)[] = [];
   private shutdownFlushFailures = 0;
   private flushScheduled = false;
@@ -123,6 +125,7 @@ export class Scheduler {
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
     this.interrupt();
+    this.stopSignal.abort();
     const { clock, log } = this.opts;
     const timer = new AbortController();
     // Deliveries may take the time but a little kept back to record their outcomes.
@@ -390,6 +393,11 @@ export class Scheduler {
         backoff = 0;
         continue;
       }
+      if (failed.busy) {
+        // Busy rows wait on their own: the outcomes behind them are not held up.
+        this.retryLater(failed.unwritten, failed.err);
+        continue;
+      }
       // The store is unreachable: keep them, an outcome is never dropped while the process lives.
       this.pending = failed.unwritten.concat(this.pending);
       this.opts.onStoreError?.(failed.err);
@@ -408,7 +416,7 @@ export class Scheduler {
    * is some row's, so the batch is written row by row and only the rows that fail on their own
    * are set aside; the others land.
    */
-  private async write(batch: PendingOutcome[]): Promise<{ unwritten: PendingOutcome[]; err: unknown } | undefined> {
+  private async write(batch: PendingOutcome[]): Promise<{ unwritten: PendingOutcome[]; err: unknown; busy?: boolean } | undefined> {
     let batchError: unknown;
     try {
       this.outcomesDropped(await this.opts.store.recordOutcomes(batch.map((p) => p.outcome)), batch.length);
@@ -416,9 +424,13 @@ export class Scheduler {
       return undefined;
     } catch (err) {
       if (isUnavailable(err)) return { unwritten: batch, err };
+      if (batch.length === 1 && isTransient(err)) return { unwritten: batch, err, busy: true };
       batchError = err;
     }
     if (batch.length > 1) this.opts.log.warn({ err: errorText(batchError), outcomes: batch.length }, 'cannot record a batch of outcomes; writing them one by one');
+    // Rows that met a deadlock or a lock wait timeout are not bad: they are tried again later.
+    const later: PendingOutcome[] = [];
+    let laterError: unknown;
     for (let i = 0; i < batch.length; i++) {
       const one = batch[i]!;
       let rowError = batchError;
@@ -428,14 +440,40 @@ export class Scheduler {
           this.recorded([one]);
           continue;
         } catch (err) {
-          if (isUnavailable(err)) return { unwritten: batch.slice(i), err };
+          if (isUnavailable(err)) return { unwritten: later.concat(batch.slice(i)), err };
+          if (isTransient(err)) {
+            later.push(one);
+            laterError = err;
+            continue;
+          }
           rowError = err;
         }
       }
       const unavailable = await this.setAside(one, rowError);
-      if (unavailable !== undefined) return { unwritten: batch.slice(i), err: unavailable };
+      if (unavailable !== undefined) return { unwritten: later.concat(batch.slice(i)), err: unavailable };
     }
-    return undefined;
+    return later.length > 0 ? { unwritten: later, err: laterError, busy: true } : undefined;
+  }
+
+  /**
+   * Outcomes whose rows were busy (a deadlock or lock wait that outlasted the store's retries)
+   * join a later batch after a back-off of their own, 100 ms doubling per attempt up to 10 s;
+   * on shutdown at once, for the last flush. They keep their claim meanwhile.
+   */
+  private retryLater(rows: PendingOutcome[], err: unknown): void {
+    const attempts = Math.max(...rows.map((r) => r.attempts ?? 0)) + 1;
+    if (this.stopping && attempts > 3) {
+      // Shutting down: leave them claimed; removing the instance row releases them.
+      this.opts.log.warn({ err: errorText(err), outcomes: rows.length }, 'shutdown: outcomes of busy rows not recorded; their jobs run again once released');
+      this.release(rows.length);
+      return;
+    }
+    const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** (attempts - 1));
+    this.opts.log.warn({ err: errorText(err), outcomes: rows.length, retryInMs: delay }, 'outcomes meet busy rows; retrying them later');
+    void this.opts.clock.sleep(delay, this.stopSignal.signal).then(() => {
+      this.pending.push(...rows.map((r) => ({ ...r, attempts })));
+      this.scheduleFlush();
+    });
   }
 
   /**
@@ -515,11 +553,22 @@ interface PendingOutcome {
   /** The job as claimed: what a row that cannot be written falls back to. */
   readonly job: Job;
   readonly outcome: Outcome;
+  /** Tries that met a busy row so far. */
+  readonly attempts?: number;
 }
 
 /** A lost connection or an unavailable store: every row would fail alike, so retry the batch. */
 function isUnavailable(err: unknown): boolean {
   return err instanceof StoreUnavailableError;
+}
+
+/**
+ * A deadlock or a lock wait timeout (MySQL 1213/1205, PostgreSQL 40P01/40001/55P03) that
+ * outlasted the store's own retries: the row is busy, not bad — try it again later.
+ */
+function isTransient(err: unknown): boolean {
+  const { errno, code } = err as { errno?: unknown; code?: unknown };
+  return errno === 1213 || errno === 1205 || code === '40P01' || code === '40001' || code === '55P03';
 }
 
 const MIN_LOCKED_BACKOFF_MS = 10;

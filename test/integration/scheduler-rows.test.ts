@@ -44,7 +44,7 @@ const kinds: StoreKind[] = [
     skip: skipMysql(),
     async open() {
       db ??= await createTestDatabase();
-      await db.withAdmin((admin) => admin.query('DROP TABLE IF EXISTS dalga, dalga_instances, dalga_migrations'));
+      await db.withAdmin((admin) => admin.query('DROP TABLE IF EXISTS dalga, dalga_instances, dalga_migrations, hold'));
       return openMysqlStore({ ...db.options, readTimeout: 5000, writeTimeout: 5000 });
     },
     async poison(path) {
@@ -130,3 +130,35 @@ for (const kind of kinds) {
     });
   });
 }
+
+describe.skipIf(skipMysql())('a row that is busy, not bad (mysql)', () => {
+  it('retries an outcome that met a deadlock later instead of disabling its job', async () => {
+    store = await kinds[1]!.open();
+    h = await startHarness({ store, start: '2026-01-01T00:00:00Z' });
+    const now = h.clock.now();
+    for (let i = 0; i < 3; i++) await store.putJob({ path: 'good', body: String(i), interval: 'PT1H', location: '', nextRun: now, nextSched: now });
+    await store.putJob({ path: 'busy', body: '1', interval: 'PT1H', location: '', nextRun: now, nextSched: now });
+    await db!.withAdmin(async (admin) => {
+      await admin.query('CREATE TABLE hold (n INT)');
+      await admin.query('INSERT INTO hold VALUES (1)');
+      await admin.query(`CREATE TRIGGER busy BEFORE UPDATE ON dalga FOR EACH ROW BEGIN
+        IF NEW.path = 'busy' AND NEW.instance_id IS NULL AND (SELECT COUNT(*) FROM hold) > 0 THEN
+          SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213, MESSAGE_TEXT = 'Deadlock found (test)'; END IF; END`);
+    });
+    const run = h.scheduler.runOnce();
+    const good = async (): Promise<(number | null)[]> =>
+      Promise.all([0, 1, 2].map(async (i) => (await store!.getJob({ path: 'good', body: String(i) }))!.nextRun));
+    await expect.poll(good).toEqual([now + 3_600_000, now + 3_600_000, now + 3_600_000]);
+    const busy = (await store.getJob({ path: 'busy', body: '1' }))!;
+    expect(busy.instanceId, 'still claimed, its outcome waiting').toBe(h.instanceId);
+    expect(busy.nextRun).toBe(now);
+
+    await db!.withAdmin((admin) => admin.query('DELETE FROM hold'));
+    h.clock.advance(10_000); // past the back-off
+    expect(await run).toBe(4);
+    const done = (await store.getJob({ path: 'busy', body: '1' }))!;
+    expect(done.lastStatus).toBe('200');
+    expect(done.nextRun).toBe(now + 3_600_000);
+    expect(done.instanceId).toBeNull();
+  });
+});
