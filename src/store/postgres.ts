@@ -70,7 +70,19 @@ const DRIVER_ERRORS: [RegExp, string][] = [
   [/timeout exceeded when trying to connect|Connection terminated due to connection timeout/, 'CONNECT_TIMEOUT'],
   [/^Connection terminated/, 'CONNECTION_LOST'],
   [/not queryable/, 'CONNECTION_LOST'],
+  [/does not support SSL/, 'NO_TLS'],
 ];
+/** Node's TLS errors: the server's certificate is not the one sslmode asks for. */
+const TLS_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const table = checkTableName(options.table, 'postgres.table');
@@ -430,21 +442,25 @@ function unavailable(err: unknown, where: string, options: PostgresStoreOptions)
   }
   const code = errorCode(err);
   if (code === undefined) return undefined;
-  const known = NETWORK_CODES.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08') || DRIVER_ERRORS.some(([, c]) => c === code);
+  const known =
+    NETWORK_CODES.has(code) || TLS_CODES.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08') || DRIVER_ERRORS.some(([, c]) => c === code);
   if (!known) return undefined;
-  const hint =
-    code === '28P01' || code === '28000'
-      ? `check postgres.user (${options.user}) and postgres.password`
-      : code === '3D000'
-        ? `create database ${options.db} or set postgres.db`
-        : code === '57014' || code === 'QUERY_TIMEOUT'
-          ? 'no answer within postgres.queryTimeout'
-          : code === 'CONNECT_TIMEOUT'
-            ? 'no connection within postgres.dialTimeout'
-            : code === '53300'
-              ? 'the server has no connection slot left; lower postgres.maxOpenConns or raise max_connections'
-              : 'check postgres.host and postgres.port, and that the server is running';
+  const hint = unavailableHint(code, options);
   return new StoreUnavailableError(`${where} is unavailable (${code}) — ${hint}`, { cause: err });
+}
+
+/** What to check, for the one-line message of an unavailable database. */
+function unavailableHint(code: string, options: PostgresStoreOptions): string {
+  if (code === '28P01' || code === '28000') return `check postgres.user (${options.user}) and postgres.password`;
+  if (code === '3D000') return `create database ${options.db} or set postgres.db`;
+  if (code === '57014' || code === 'QUERY_TIMEOUT') return 'no answer within postgres.queryTimeout';
+  if (code === 'CONNECT_TIMEOUT') return 'no connection within postgres.dialTimeout';
+  if (code === '53300') return 'the server has no connection slot left; lower postgres.maxOpenConns or raise max_connections';
+  if (code === 'NO_TLS') return `the server does not accept TLS; set postgres.sslmode = disable (now ${options.sslmode}) or turn ssl on in the server`;
+  if (TLS_CODES.has(code)) {
+    return `the server's certificate does not pass postgres.sslmode = ${options.sslmode}; give its CA in NODE_EXTRA_CA_CERTS (verify-full also checks the host name), or use sslmode require`;
+  }
+  return 'check postgres.host and postgres.port, and that the server is running';
 }
 
 /** Server errors after which the session is gone or unusable. */

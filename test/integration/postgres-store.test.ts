@@ -161,6 +161,16 @@ describe.skipIf(skipPostgres())('PostgreSQL store', () => {
       expect(unknownRole).toBeInstanceOf(StoreUnavailableError);
       expect((unknownRole as Error).message).toMatch(/\((28000|28P01)\) — check postgres\.user \(nobody_here\) and postgres\.password/);
       expect((unknownRole as Error).message).not.toMatch(/sekret/);
+      // TLS asked of a server without it is a clear error; a server with it accepts `require`.
+      const ssl = await schema.withAdmin(async (admin) => (await admin.query('SHOW ssl')).rows[0].ssl as string);
+      const tls = await open({ sslmode: 'require' }).catch((err: unknown) => err);
+      if (ssl === 'off') {
+        expect(tls).toBeInstanceOf(StoreUnavailableError);
+        expect((tls as Error).message).toMatch(/\(NO_TLS\) — the server does not accept TLS; set postgres\.sslmode = disable \(now require\)/);
+      } else {
+        expect((tls as Store).kind).toBe('postgres');
+        await (tls as Store).close();
+      }
       const closed = await makeStore();
       await closed.close();
       await expect(closed.getJob({ path: 'p', body: 'b' })).rejects.toThrow(StoreUnavailableError);
