@@ -46,7 +46,10 @@ export function goDalgaVersion(bin) {
  */
 export async function startGoDalga({ bin, table, endpoint, startTimeoutMs = 30_000 }) {
   await dropTable(table);
-  const created = spawnSync(bin, [...commonFlags(table), '-create-tables'], { encoding: 'utf8', timeout: 60_000 });
+  // -create-tables binds the listen port too: never the default 34006, which another Go Dalga
+  // on the machine may hold.
+  const createPort = await freePort();
+  const created = spawnSync(bin, [...commonFlags(table), '-listen-host', '127.0.0.1', '-listen-port', String(createPort), '-create-tables'], { encoding: 'utf8', timeout: 60_000 });
   if (created.status !== 0) throw new Error(`Go Dalga -create-tables failed (${created.status}):\n${created.stderr}${created.stdout}`);
   const port = await freePort();
   const child = spawnTracked(bin, [...commonFlags(table), '-listen-host', '127.0.0.1', '-listen-port', String(port), '-baseurl', endpoint], {
