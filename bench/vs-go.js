@@ -61,8 +61,10 @@ export async function apiDrainRun({ system, n, endpoint, tag, log, budgetMs }) {
   try {
     const idle = await idleRss(server);
     await endpoint.reset(n);
-    // Timed probe: 500 PUTs due in an hour, deleted again, give the PUT rate of this server now.
-    const probe = Math.min(500, n);
+    // Timed probe: PUTs due in an hour (2 % of n, 500 to 2,000), deleted again, give the PUT rate
+    // of this server now; the due instant is set from it with a margin, and a run whose PUTs
+    // overran it says so.
+    const probe = Math.min(n, Math.max(500, Math.min(2000, Math.round(n / 50))));
     const far = Date.now() + 3_600_000;
     const probeStarted = Date.now();
     await inParallel(probe, PUT_CONCURRENCY, (i) => putOneOff(server.url, 'probe', String(i), far));
@@ -71,7 +73,7 @@ export async function apiDrainRun({ system, n, endpoint, tag, log, budgetMs }) {
       const r = await call('DELETE', `${server.url}/jobs/probe/${i}`);
       if (r.status !== 204) throw new Error(`DELETE probe/${i} answered ${r.status}`);
     });
-    const leadMs = Math.round((1.5 * n) / putRate * 1000) + 1500;
+    const leadMs = Math.round((1.25 * n) / putRate * 1000) + 2000;
     const due = Date.now() + leadMs;
     await inParallel(n, PUT_CONCURRENCY, (i) => putOneOff(server.url, 'drain', String(i), due));
     const overran = Date.now() >= due;
