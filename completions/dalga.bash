@@ -3,7 +3,7 @@
 _dalga() {
   local cur="${COMP_WORDS[COMP_CWORD]}"
   local prev="${COMP_WORDS[COMP_CWORD-1]}"
-  local commands="schedule get cancel enable disable ls status serve create-tables completion"
+  local commands="schedule get cancel enable disable run ls status serve create-tables completion"
   local global_opts="-V --version -c --config --url --token --json --no-color --debug --utc --local -h --help"
   local cmd="" i
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -24,9 +24,12 @@ _dalga() {
       case "$prev" in
         --interval) COMPREPLY=(); return ;;
         --first-run) COMPREPLY=(); return ;;
+        --cron) COMPREPLY=(); return ;;
         --location) COMPREPLY=($(compgen -W "$(dalga completion --zones 2>/dev/null)" -- "$cur")); return ;;
+        --misfire) COMPREPLY=($(compgen -W "once skip all" -- "$cur")); return ;;
+        --catchup) COMPREPLY=(); return ;;
       esac
-      COMPREPLY=($(compgen -W "--interval --first-run --one-off --immediate --location $global_opts" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--interval --first-run --one-off --immediate --cron --location --misfire --catchup $global_opts" -- "$cur")) ;;
     get)
       COMPREPLY=($(compgen -W " $global_opts" -- "$cur")) ;;
     cancel)
@@ -34,6 +37,8 @@ _dalga() {
     enable)
       COMPREPLY=($(compgen -W " $global_opts" -- "$cur")) ;;
     disable)
+      COMPREPLY=($(compgen -W " $global_opts" -- "$cur")) ;;
+    run)
       COMPREPLY=($(compgen -W " $global_opts" -- "$cur")) ;;
     ls)
       case "$prev" in

@@ -75,16 +75,34 @@ export function formatJob(job: JobJson, ctx: OutputContext): string {
   const rows: [string, string][] = [
     ['path', sanitize(job.path)],
     ['body', sanitize(job.body)],
-    ['interval', intervalText(job.interval) === 'one-off' ? `${sanitize(job.interval) || "''"} (one-off)` : sanitize(job.interval)],
+    scheduleRow(job),
     ['location', location],
+    ...(job.misfire === undefined || intervalText(job.interval) === 'one-off' ? [] : [misfireRow(job)]),
     ['state', state.kind === 'running' ? `${label} on instance ${job.instance_id}` : label],
     ['next run', formatWhen(job.next_run, ctx, { fallback: paint('— (disabled)', 'yellow', ctx.color), location })],
     ['next sched', formatWhen(job.next_sched, ctx, { fallback: '—', location })],
     ['last run', formatWhen(job.last_run, ctx, { fallback: 'never', location, past: true })],
     ['last status', job.last_status == null ? '—' : sanitize(job.last_status)],
     ['failures', paintFailures(job.failures ?? 0, ctx.color)],
+    ...(job.run_now == null ? [] : [['run now', `requested ${formatWhen(job.run_now, ctx, { fallback: '—', location, past: true })}`] as [string, string]]),
   ];
   return formatFields(rows, ctx.color);
+}
+
+/** A cron job shows its expression (in its location); others their interval. */
+function scheduleRow(job: JobJson): [string, string] {
+  if (typeof job.cron === 'string' && job.cron !== '') return ['cron', sanitize(job.cron)];
+  return ['interval', intervalText(job.interval) === 'one-off' ? `${sanitize(job.interval) || "''"} (one-off)` : sanitize(job.interval)];
+}
+
+function misfireRow(job: JobJson): [string, string] {
+  const misfire = sanitize(job.misfire ?? 'once');
+  return ['misfire', misfire === 'all' ? `all (catch up ${sanitize(job.catchup ?? 'PT1H')})` : misfire];
+}
+
+/** The INTERVAL column: `cron <expression>` for a cron job. */
+function scheduleText(job: JobJson): string {
+  return typeof job.cron === 'string' && job.cron !== '' ? `cron ${sanitize(job.cron)}` : intervalText(job.interval);
 }
 
 /** Aligned `key: value` lines, keys bold when colouring. */
@@ -107,7 +125,7 @@ function jobRow(job: JobJson, ctx: OutputContext): Cell[] {
   return [
     { text: sanitize(job.path) },
     { text: sanitize(job.body) },
-    { text: intervalText(job.interval) },
+    { text: scheduleText(job) },
     { text: stateLabel(state), style: STATE_STYLES[state.kind] },
     { text: next === undefined ? '—' : `${fullTime(next)} (${countdown(next.at, ctx.now)})` },
     { text: job.last_status == null ? '—' : sanitize(job.last_status) },

@@ -5,6 +5,7 @@ import { completionCommand } from './commands/completion.js';
 import { createTablesCommand } from './commands/create-tables.js';
 import { disableCommand } from './commands/disable.js';
 import { enableCommand } from './commands/enable.js';
+import { runCommand } from './commands/run.js';
 import { getCommand } from './commands/get.js';
 import { lsCommand } from './commands/ls.js';
 import { scheduleCommand } from './commands/schedule.js';
@@ -54,6 +55,7 @@ Go Dalga's command line works unchanged (MySQL store, as Go Dalga had only MySQL
     cancelCommand(io),
     enableCommand(io),
     disableCommand(io),
+    runCommand(io),
     lsCommand(io),
     statusCommand(io),
     serveCommand(),

@@ -25,6 +25,9 @@ export interface ScheduleOptions {
   readonly oneOff?: boolean;
   readonly immediate?: boolean;
   readonly location?: string;
+  readonly cron?: string;
+  readonly misfire?: string;
+  readonly catchup?: string;
 }
 
 export type SortBy = 'insert-order' | 'next-sched' | 'next-run';
@@ -45,6 +48,8 @@ export interface DalgaClient {
   cancel(path: string, body: string): Promise<void>;
   enable(path: string, body: string): Promise<JobJson>;
   disable(path: string, body: string): Promise<JobJson>;
+  /** Run now (POST): one delivery at once, the schedule unchanged. Answers the job with its request. */
+  run(path: string, body: string): Promise<JobJson>;
   list(q?: ListParams): Promise<JobListJson>;
   listContinue(cursor: string): Promise<JobListJson>;
   status(): Promise<StatusJson>;
@@ -58,7 +63,7 @@ interface Reply {
 }
 
 interface RequestSpec {
-  readonly method: 'GET' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
   /** Path and query, relative to the base URL, already encoded. */
   readonly target: string;
   readonly form?: URLSearchParams;
@@ -92,6 +97,7 @@ export function createClient(opts: ClientOptions): DalgaClient {
     },
     enable: async (path, body) => json<JobJson>({ method: 'PATCH', target: `${jobTarget(path, body)}?enable=true`, job: { path, body } }),
     disable: async (path, body) => json<JobJson>({ method: 'PATCH', target: `${jobTarget(path, body)}?disable=true`, job: { path, body } }),
+    run: async (path, body) => json<JobJson>({ method: 'POST', target: jobTarget(path, body), job: { path, body } }),
     list: (q = {}) => json<JobListJson>({ method: 'GET', target: withQuery('jobs', listQuery(q)) }),
     listContinue: (cursor) => json<JobListJson>({ method: 'GET', target: withQuery('jobs/continue', new URLSearchParams({ cursor })) }),
     status: () => json<StatusJson>({ method: 'GET', target: 'status' }),
@@ -113,6 +119,9 @@ export function scheduleForm(o: ScheduleOptions): URLSearchParams {
   if (o.oneOff) form.set('one-off', 'true');
   if (o.immediate) form.set('immediate', 'true');
   if (o.location !== undefined) form.set('location', o.location);
+  if (o.cron !== undefined) form.set('cron', o.cron);
+  if (o.misfire !== undefined) form.set('misfire', o.misfire);
+  if (o.catchup !== undefined) form.set('catchup', o.catchup);
   return form;
 }
 

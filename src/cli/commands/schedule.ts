@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { ScheduleOptions } from '../../client/client.js';
 import { UsageError } from '../../errors.js';
 import { offsetText } from '../job-text.js';
@@ -11,6 +11,9 @@ interface ScheduleFlags {
   readonly oneOff?: boolean;
   readonly immediate?: boolean;
   readonly location?: string;
+  readonly cron?: string;
+  readonly misfire?: string;
+  readonly catchup?: string;
 }
 
 export function scheduleCommand(io: CliIO): Command {
@@ -22,19 +25,32 @@ export function scheduleCommand(io: CliIO): Command {
     .option('--first-run <time>', "do not run before this time: 2030-01-02T15:04:05 in --location's zone, with an offset (…Z, …+03:00), or from now (+10m, +1h30m)")
     .option('--one-off', 'run only once, then delete the job')
     .option('--immediate', 'run as soon as it is scheduled')
-    .option('--location <zone>', 'IANA time zone the interval is computed in (default UTC)')
+    .option('--cron <expression>', "run at the times of a cron expression: 5 fields, 6 with leading seconds, or @daily etc. (quote it: '9 14 * * *')")
+    .option('--location <zone>', 'IANA time zone the interval or cron expression is read in (default UTC)')
+    .addOption(
+      new Option('--misfire <policy>', 'runs missed while no instance ran: once (default: one late run), skip (none), all (each, oldest first)').choices([
+        'once',
+        'skip',
+        'all',
+      ]),
+    )
+    .option('--catchup <duration>', 'with --misfire all: catch up at most this far back, ISO 8601 (default PT1H)')
     .addHelpText(
       'after',
       `
 Valid combinations:
   --interval [--first-run]             periodic, first run after one interval or at --first-run
   --interval --immediate               periodic, first run now
+  --cron [--first-run]                 periodic, first run at the first match (not before --first-run)
+  --cron --immediate                   periodic, first run now, then at the matches
   --one-off --interval | --first-run   once, after the interval or at that time
   --one-off --immediate                once, now
 
 Examples:
   $ dalga schedule check_feed 1234 --interval 60
   $ dalga schedule report daily --interval P1D --first-run 2030-01-02T14:09 --location America/Los_Angeles
+  $ dalga schedule report daily --cron '9 14 * * *' --location America/Los_Angeles
+  $ dalga schedule tick 1 --cron '*/2 * * * * *' --misfire skip
   $ dalga schedule reminder 42 --one-off --first-run +10m
   $ dalga schedule --interval 1h --immediate -- sync -1     # "--" before a path or body starting with "-"`,
     )
@@ -54,7 +70,7 @@ Examples:
  * under them) are loaded only here, so other commands start without them.
  */
 export async function scheduleParams(opts: ScheduleFlags, now: number, warn: (line: string) => void = () => {}): Promise<ScheduleOptions> {
-  const { parseFlexibleInterval, formatIsoDuration, formatInstant, parseGoDuration, parseRfc3339, isValidZone, validateCombination, ParamError } =
+  const { parseFlexibleInterval, formatIsoDuration, formatInstant, parseGoDuration, parseRfc3339, isValidZone, validateCombination, ParamError, parseCron, parseCatchup, storedLocation } =
     await import('../../schedule/index.js');
   const { isWallTime, offsetAt, readWallTime } = await import('../../schedule/local-time.js');
   const interval = opts.interval === undefined ? undefined : parseInterval(opts.interval);
@@ -62,6 +78,9 @@ export async function scheduleParams(opts: ScheduleFlags, now: number, warn: (li
     throw new UsageError(`unknown time zone "${opts.location}" — give an IANA name such as Europe/Istanbul or America/New_York`);
   }
   const firstRun = opts.firstRun === undefined ? undefined : parseFirstRun(opts.firstRun);
+  const cron = opts.cron === undefined ? undefined : parseCronFlag(opts.cron);
+  const misfire = opts.misfire === undefined ? undefined : parseMisfire(opts.misfire);
+  if (opts.catchup !== undefined) checkCatchup(opts.catchup);
   try {
     validateCombination({
       oneOff: opts.oneOff === true,
@@ -69,6 +88,9 @@ export async function scheduleParams(opts: ScheduleFlags, now: number, warn: (li
       location: opts.location ?? '',
       ...(interval !== undefined ? { interval } : {}),
       ...(firstRun !== undefined ? { firstRun: firstRun.at } : {}),
+      ...(cron !== undefined ? { cron } : {}),
+      ...(misfire !== undefined ? { misfire } : {}),
+      ...(opts.catchup !== undefined ? { catchup: opts.catchup } : {}),
     });
   } catch (error) {
     if (!(error instanceof ParamError)) throw error;
@@ -80,7 +102,31 @@ export async function scheduleParams(opts: ScheduleFlags, now: number, warn: (li
     ...(opts.oneOff ? { oneOff: true } : {}),
     ...(opts.immediate ? { immediate: true } : {}),
     ...(opts.location !== undefined ? { location: opts.location } : {}),
+    ...(opts.cron !== undefined ? { cron: opts.cron } : {}),
+    ...(misfire !== undefined ? { misfire } : {}),
+    ...(opts.catchup !== undefined ? { catchup: opts.catchup } : {}),
   };
+
+  function parseCronFlag(text: string): ReturnType<typeof parseCron> {
+    try {
+      return parseCron(text, storedLocation(opts.location ?? ''));
+    } catch (error) {
+      throw new UsageError(`invalid --cron "${text}": ${reason(error)} — e.g. '9 14 * * *' (minute hour day-of-month month day-of-week)`);
+    }
+  }
+
+  function parseMisfire(text: string): 'once' | 'skip' | 'all' {
+    if (text === 'once' || text === 'skip' || text === 'all') return text;
+    throw new UsageError(`invalid --misfire "${text}" — give once, skip or all`);
+  }
+
+  function checkCatchup(text: string): void {
+    try {
+      parseCatchup(text);
+    } catch (error) {
+      throw new UsageError(`invalid --catchup "${text}": ${reason(error)} — give an ISO 8601 duration such as PT1H or P1D`);
+    }
+  }
 
   function parseInterval(text: string): ReturnType<typeof parseFlexibleInterval> {
     if (/^-/.test(text.trim())) {

@@ -18,6 +18,7 @@ export const HELP_LINES: readonly string[] = [
   `  /               filter by text in path or body (searches the next ${FILTER_WINDOW} jobs)`,
   '  Enter           keep the filter;  Esc  clear it',
   '  d               disable the selected job, or enable it when disabled',
+  '  r               run the selected job now, once (its schedule stays)',
   '  x               cancel (delete) the selected job, after y/n',
   '  ?               show or hide this help',
   '  q  Esc  Ctrl-C  quit (Ctrl-C: exit status 130)',

@@ -114,9 +114,9 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
     props.onQuit?.(reason);
     exit();
   };
-  const act = async (verb: 'enable' | 'disable' | 'cancel', target: Target): Promise<void> => {
+  const act = async (verb: 'enable' | 'disable' | 'cancel' | 'run', target: Target): Promise<void> => {
     const name = `${sanitize(target.path)} ${sanitize(target.body)}`;
-    if (verb !== 'cancel') dispatch({ type: 'pin', target, disabled: verb === 'disable' });
+    if (verb === 'enable' || verb === 'disable') dispatch({ type: 'pin', target, disabled: verb === 'disable' });
     try {
       await client[verb](target.path, target.body);
       dispatch({ type: 'message', text: `${pastTense(verb)} ${name}`, error: false });
@@ -207,8 +207,8 @@ function emptyText(state: ViewState): string {
 }
 
 /** Footer hints, most useful last: they are dropped from the front until the line fits, so "? help" and "q quit" always show. */
-const HINTS = ['PgUp PgDn Home End', '↑↓ move', 'x cancel', 'd disable/enable', '/ filter', '? help', 'q quit'] as const;
-const HINT_ORDER = ['↑↓ move', 'PgUp PgDn Home End', '/ filter', 'd disable/enable', 'x cancel', '? help', 'q quit'] as const;
+const HINTS = ['PgUp PgDn Home End', '↑↓ move', 'r run now', 'x cancel', 'd disable/enable', '/ filter', '? help', 'q quit'] as const;
+const HINT_ORDER = ['↑↓ move', 'PgUp PgDn Home End', '/ filter', 'd disable/enable', 'r run now', 'x cancel', '? help', 'q quit'] as const;
 
 /** The hints that fit in `width` (after the marker), in reading order. */
 export function footerHints(width: number): string {
@@ -269,7 +269,8 @@ function Footer({ state, width, color }: { readonly state: ViewState; readonly w
   );
 }
 
-function pastTense(verb: 'enable' | 'disable' | 'cancel'): string {
+function pastTense(verb: 'enable' | 'disable' | 'cancel' | 'run'): string {
+  if (verb === 'run') return 'asked to run';
   return verb === 'cancel' ? 'cancelled' : `${verb}d`;
 }
 

@@ -9,7 +9,7 @@ export type Effect =
   /** `interrupted`: Ctrl-C, which exits 130 like an interrupted client command. */
   | { readonly kind: 'quit'; readonly interrupted?: boolean }
   | { readonly kind: 'refresh' }
-  | { readonly kind: 'call'; readonly verb: 'enable' | 'disable' | 'cancel'; readonly target: Target };
+  | { readonly kind: 'call'; readonly verb: 'enable' | 'disable' | 'cancel' | 'run'; readonly target: Target };
 
 export interface KeyOutcome {
   readonly actions: readonly Action[];
@@ -59,6 +59,7 @@ function normalKey(state: ViewState, input: string, key: KeyFlags): KeyOutcome {
   const target = { path: row.job.path, body: row.job.body };
   if (input === 'd') return { actions, effect: { kind: 'call', verb: row.job.next_run === null ? 'enable' : 'disable', target } };
   if (input === 'x') return { actions: [{ type: 'confirm', target }] };
+  if (input === 'r') return { actions, effect: { kind: 'call', verb: 'run', target } };
   return { actions };
 }
 

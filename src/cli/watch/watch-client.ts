@@ -19,4 +19,6 @@ export interface WatchClient {
   enable(path: string, body: string): Promise<JobJson>;
   disable(path: string, body: string): Promise<JobJson>;
   cancel(path: string, body: string): Promise<void>;
+  /** Run now (POST); the key `r`. */
+  run(path: string, body: string): Promise<JobJson>;
 }

@@ -10,7 +10,7 @@ export type Call =
   | { kind: 'list'; params: ListParams }
   | { kind: 'continue'; cursor: string }
   | { kind: 'status' }
-  | { kind: 'enable' | 'disable' | 'cancel'; path: string; body: string };
+  | { kind: 'enable' | 'disable' | 'cancel' | 'run'; path: string; body: string };
 
 interface CursorState {
   readonly params: ListParams;
@@ -98,6 +98,12 @@ export class FakeClient implements WatchClient {
     this.calls.push({ kind: 'disable', path, body });
     this.check();
     return this.update(path, body, (j) => ({ ...j, next_run: null }));
+  }
+
+  async run(path: string, body: string): Promise<JobJson> {
+    this.calls.push({ kind: 'run', path, body });
+    this.check();
+    return this.update(path, body, (j) => ({ ...j, run_now: j.next_sched }));
   }
 
   async cancel(path: string, body: string): Promise<void> {

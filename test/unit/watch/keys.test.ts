@@ -39,6 +39,12 @@ describe('interpretKey in normal mode', () => {
     expect(interpretKey(second, 'd', {}, 10).effect).toEqual({ kind: 'call', verb: 'enable', target: { path: 'off', body: '2' } });
   });
 
+  it('r asks to run the selected job now, enabled or disabled', () => {
+    expect(interpretKey(loaded, 'r', {}, 10).effect).toEqual({ kind: 'call', verb: 'run', target: { path: 'on', body: '1' } });
+    const second = reduce(loaded, { type: 'move', move: 'down', visible: 10 });
+    expect(interpretKey(second, 'r', {}, 10).effect).toEqual({ kind: 'call', verb: 'run', target: { path: 'off', body: '2' } });
+  });
+
   it('x asks for confirmation before anything is called', () => {
     const outcome = interpretKey(loaded, 'x', {}, 10);
     expect(outcome).toEqual({ actions: [{ type: 'confirm', target: { path: 'on', body: '1' } }] });
