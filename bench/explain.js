@@ -1,19 +1,22 @@
-// `node bench/explain.js [--rows 1000000] [--store sqlite|mysql|both]`: loads a table like the
+// `node bench/explain.js [--rows 1000000] [--store sqlite|mysql|postgres|both|all]`: loads a table like the
 // scale benchmark (rows in the future, plus 100 due), then shows how each store runs the hot
 // queries, with the daemon's own SQL text (imported from dist/store/*-queries.js):
-// MariaDB: EXPLAIN and ANALYZE (rows read per step, time); SQLite: EXPLAIN QUERY PLAN and time.
-// Uses database `dalga_bench_<pid>` (dropped at the end) and a temporary SQLite file.
+// MariaDB: EXPLAIN and ANALYZE (rows read per step, time); SQLite: EXPLAIN QUERY PLAN and time;
+// PostgreSQL: EXPLAIN (ANALYZE, BUFFERS) inside a rolled-back transaction (the claim writes).
+// Uses database `dalga_bench_<pid>`, schema `dalga_bench_<pid>` in PostgreSQL's `test` (both
+// dropped at the end) and a temporary SQLite file.
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import { mysqlQueries } from '../dist/store/mysql-queries.js';
+import { postgresQueries } from '../dist/store/postgres-queries.js';
 import { sqliteQueries } from '../dist/store/sqlite-queries.js';
-import { createBenchDatabase, dropBenchDatabase, freshStore, MYSQL, MYSQL_DB } from './lib/store.js';
+import { createBenchDatabase, createBenchSchema, dropBenchDatabase, dropBenchSchema, freshStore, MYSQL, MYSQL_DB, POSTGRES_SCHEMA, postgresServer } from './lib/store.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, store: { type: 'string', default: 'both' } } });
 const rows = Number(values.rows);
-const kinds = values.store === 'both' ? ['sqlite', 'mysql'] : [values.store];
+const kinds = values.store === 'all' ? ['sqlite', 'mysql', 'postgres'] : values.store === 'both' ? ['sqlite', 'mysql'] : [values.store];
 
 /** The statements the daemon runs all the time or on every listing, with their parameters. */
 function statements(q, now, toTime, skipLocked) {
@@ -54,6 +57,40 @@ async function explainMysql(now) {
   }
 }
 
+/** PostgreSQL's own statements: the one-statement claim (with its parameters) instead of selectDue. */
+function postgresStatements(q, now) {
+  const at = new Date(now).toISOString();
+  const page = q.list({ column: 'next_run', disabledOnly: false, descending: false, hasAfter: false }, false);
+  return [
+    ['claim (select due, lock, mark)', q.claim, [at, 100, 1, 1]],
+    ['next due', q.nextDueAt, []],
+    ['first page, next-run', page, [100]],
+    ['status', q.status, [1, at, at]],
+  ];
+}
+
+async function explainPostgres(now) {
+  const store = await freshStore('postgres', 'explain');
+  await load(store, now);
+  const c = await postgresServer();
+  try {
+    await c.query(`INSERT INTO "${POSTGRES_SCHEMA}".explain_instances VALUES (1, now())`);
+    for (const [name, sql, params] of postgresStatements(postgresQueries(POSTGRES_SCHEMA, 'explain'), now)) {
+      console.log(`\n== PostgreSQL, ${rows.toLocaleString('en')} rows: ${name}\n${sql.trim().replace(/\s+/g, ' ')}`);
+      await c.query('BEGIN');
+      const started = performance.now();
+      const { rows: plan } = await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
+      const ms = performance.now() - started;
+      await c.query('ROLLBACK');
+      for (const r of plan) console.log(`  ${r['QUERY PLAN']}`);
+      console.log(`took ${ms.toFixed(2)} ms`);
+    }
+  } finally {
+    await c.end();
+    await store.drop();
+  }
+}
+
 async function explainSqlite(now) {
   const store = await freshStore('sqlite', 'dalga');
   await load(store, now);
@@ -84,6 +121,14 @@ async function load(store, now) {
 
 const now = Date.now();
 if (kinds.includes('sqlite')) await explainSqlite(now);
+if (kinds.includes('postgres')) {
+  await createBenchSchema();
+  try {
+    await explainPostgres(now);
+  } finally {
+    await dropBenchSchema();
+  }
+}
 if (kinds.includes('mysql')) {
   await createBenchDatabase();
   try {
