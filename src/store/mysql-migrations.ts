@@ -45,7 +45,31 @@ export const MYSQL_MIGRATIONS: readonly Migration<MysqlMigrationDb>[] = [
       if (clauses.length > 0) await alterJobs(db, clauses);
     },
   },
+  {
+    version: 4,
+    // utf8mb4_bin pads with spaces: `report ` and `report` were one key. A NO PAD binary
+    // collation compares byte for byte. Going from PAD to NO PAD never creates a duplicate key.
+    name: 'byte-exact keys: path and body in a NO PAD binary collation',
+    up: async (db) => {
+      const collation = await noPadBinaryCollation(db);
+      if (collation === undefined) {
+        db.log?.warn({ table: db.q.tableName }, 'this server has no NO PAD binary collation: keys that differ only by trailing spaces stay one job');
+        return;
+      }
+      const [rows] = await db.conn.query<RowDataPacket[]>(db.q.columns, [db.q.tableName, db.q.tableName]);
+      const needed = ['path', 'body'].filter((col) => rows.find((r) => r.col === col)?.coll !== collation);
+      if (needed.length === 0) return;
+      await alterJobs(db, needed.map((col) => `MODIFY ${col} VARCHAR(255) CHARACTER SET utf8mb4 COLLATE ${collation} NOT NULL`));
+    },
+  },
 ];
+
+/** MySQL 8's utf8mb4_0900_bin or MariaDB's utf8mb4_nopad_bin, whichever the server has. */
+async function noPadBinaryCollation(db: MysqlMigrationDb): Promise<string | undefined> {
+  const [rows] = await db.conn.query<RowDataPacket[]>(db.q.noPadBinaryCollations);
+  const names = rows.map((r) => String(r.name));
+  return ['utf8mb4_0900_bin', 'utf8mb4_nopad_bin'].find((name) => names.includes(name));
+}
 
 /** Whether the jobs table has `column` (for migrations that must be safe to run twice). */
 export async function columnExists(db: MysqlMigrationDb, column: string): Promise<boolean> {

@@ -69,6 +69,9 @@ export function mysqlQueries(name: string) {
     columns: `
       SELECT TABLE_NAME AS tbl, COLUMN_NAME AS col, DATA_TYPE AS type, DATETIME_PRECISION AS fsp, COLLATION_NAME AS coll
       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?)`,
+    noPadBinaryCollations: `
+      SELECT COLLATION_NAME AS name FROM information_schema.COLLATIONS
+      WHERE COLLATION_NAME IN ('utf8mb4_0900_bin', 'utf8mb4_nopad_bin')`,
     /** params: jobs table name */
     indexes: `
       SELECT INDEX_NAME AS name, COLUMN_NAME AS col FROM information_schema.STATISTICS

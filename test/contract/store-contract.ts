@@ -117,6 +117,19 @@ export function describeStoreContract(
         expect((await store.claimDue(1, T0, 10)).map((j) => j.interval)).toEqual(['P0D']);
       });
 
+      it('keeps keys byte-exact: trailing spaces make another job, and deleting one keeps the other', async () => {
+        const plain = await store.putJob(job('report', 'daily'));
+        const padded = await store.putJob(job('report ', 'daily  ', T0 + SEC));
+        expect(padded.id).not.toBe(plain.id);
+        expect((await store.getJob({ path: 'report', body: 'daily' }))?.nextRun).toBe(T0);
+        expect((await store.getJob({ path: 'report ', body: 'daily  ' }))?.nextRun).toBe(T0 + SEC);
+        expect(await store.getJob({ path: 'report', body: 'daily ' })).toBeNull();
+        await store.deleteJob({ path: 'report ', body: 'daily  ' });
+        expect(await store.getJob({ path: 'report ', body: 'daily  ' })).toBeNull();
+        expect((await store.getJob({ path: 'report', body: 'daily' }))?.id).toBe(plain.id);
+        expect((await store.listJobs({ path: 'report', order: 'insert-order', reverse: false, limit: 10 })).map((j) => j.path)).toEqual(['report']);
+      });
+
       it('numbers jobs in insert order', async () => {
         const a = await store.putJob(job('a'));
         const b = await store.putJob(job('b'));

@@ -85,6 +85,9 @@ describe.skipIf(skipMysql())('upgrading a Go Dalga table in place', () => {
       expect(ddl).toMatch(/KEY `claim_idx` \(`instance_id`,`next_run`\)/);
       expect(ddl).toMatch(/KEY `path_idx` \(`path`,`id`\)/);
       expect(ddl).toMatch(/ON DELETE SET NULL/);
+      // Byte-exact keys (migration 4): MariaDB's NO PAD binary collation.
+      expect(ddl).toMatch(/`path` varchar\(255\) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL/);
+      expect(ddl).toMatch(/`body` varchar\(255\) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL/);
       expect(await showCreate(`${table}_instances`)).toMatch(/`updated_at` datetime\(3\) NOT NULL/);
 
       const ids = new Set<number>();
