@@ -1,7 +1,8 @@
 // Running mixed with Go Dalga on one table, after `dalga create-tables` upgraded it: the Go
 // instance's statements (the shapes of internal/table/table.go, written out here as SQL a Go
 // instance sends, on the real MariaDB) keep working on DATETIME(3) and the added columns, and an
-// instance of ours runs jobs the Go side scheduled and claims nothing the Go side holds.
+// instance of ours runs jobs the Go side scheduled and claims nothing the Go side holds. The real
+// Go binaries on a shared table: test/e2e/mixed-cluster-go-v4.test.ts and -v3.
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../../src/daemon.js';
