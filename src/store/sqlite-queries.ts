@@ -40,9 +40,11 @@ export function sqliteQueries(name: string) {
     /** params: run_now, path, body. Only an idle job without a pending request takes one. */
     requestRun: `UPDATE ${t} SET run_now = ? WHERE path = ? AND body = ? AND instance_id IS NULL AND run_now IS NULL`,
     /** params: limit. Run-now requests, oldest first. */
+    // `+instance_id`: without it SQLite reads the claim index's whole unclaimed range (every
+    // waiting job: 19 ms per claim with 100,000) instead of the few rows of the run_now index.
     selectRunNow: `
       SELECT ${JOB_COLUMNS} FROM ${t}
-      WHERE run_now IS NOT NULL AND instance_id IS NULL ORDER BY run_now LIMIT ?`,
+      WHERE run_now IS NOT NULL AND +instance_id IS NULL ORDER BY run_now LIMIT ?`,
     /** params: path, body */
     getJob: `SELECT ${JOB_COLUMNS} FROM ${t} WHERE path = ? AND body = ?`,
     /** params: path, body */
