@@ -102,9 +102,7 @@ export class Scheduler {
 
   /** A job was scheduled or enabled to run at `nextRun`: wake up now if that is earlier than planned. */
   notify(nextRun: number): void {
-    if (nextRun < this.sleepingUntil) this.interrupt();
-    // Not asleep (claiming, or between sleeps): the next sleep ends by then at the latest.
-    this.announcedAt = Math.min(this.announcedAt, nextRun);
+    this.announce(nextRun);
   }
 
   /**
@@ -469,6 +467,7 @@ export class Scheduler {
       return;
     }
     const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** (attempts - 1));
+    this.opts.onStoreError?.(err);
     this.opts.log.warn({ err: errorText(err), outcomes: rows.length, retryInMs: delay }, 'outcomes meet busy rows; retrying them later');
     void this.opts.clock.sleep(delay, this.stopSignal.signal).then(() => {
       this.pending.push(...rows.map((r) => ({ ...r, attempts })));
@@ -515,7 +514,11 @@ export class Scheduler {
     if (earliest !== Number.POSITIVE_INFINITY) this.announce(earliest);
   }
 
-  /** A job became claimable at `at` behind the loop's back: the loop's sleep ends by then. */
+  /**
+   * A job became claimable at `at` behind the loop's back (scheduled, enabled, a retry
+   * recorded): asleep, the loop wakes if that is sooner; awake (claiming, or reading the next
+   * due time), its coming sleep ends by then at the latest.
+   */
   private announce(at: number): void {
     if (Number.isFinite(this.sleepingUntil)) {
       if (at < this.sleepingUntil) this.interrupt();
