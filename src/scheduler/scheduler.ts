@@ -181,8 +181,8 @@ export class Scheduler {
    * Sleep until the earliest unclaimed job falls due (claimed ahead by claimAheadMs), or for the
    * scan frequency. A job already due after a claim that took fewer than it asked for is held by
    * another session (a peer's claim in progress, an operator's SELECT … FOR UPDATE; SKIP LOCKED
-   * passed it over): claiming again at once would spin, so the loop backs off, from 10 ms
-   * doubling up to the scan frequency — the longest any due job waits for a scan anyway.
+   * passed it over): claiming again at once would spin, so after one more try the loop backs
+   * off, from 10 ms doubling up to the scan frequency — the longest any due job waits for a scan anyway.
    */
   private async sleepUntilNextDue(hasFreeSlot: boolean): Promise<void> {
     const { clock, store, scanFrequencyMs } = this.opts;
@@ -195,8 +195,9 @@ export class Scheduler {
     if (until > now) {
       this.lockedBackoff = 0;
     } else if (hasFreeSlot) {
-      this.lockedBackoff = Math.min(scanFrequencyMs, Math.max(MIN_LOCKED_BACKOFF_MS, this.lockedBackoff * 2));
+      // The first time at once: the due job may just have been scheduled during the claim.
       until = now + this.lockedBackoff;
+      this.lockedBackoff = Math.min(scanFrequencyMs, Math.max(MIN_LOCKED_BACKOFF_MS, this.lockedBackoff * 2));
     }
     await this.sleep(until);
   }
