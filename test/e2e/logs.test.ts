@@ -103,4 +103,20 @@ describe('serve logs', () => {
     for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({ level: 40, signal: 'SIGTERM', msg: expect.stringContaining('without waiting') });
   });
+
+  it('exits once stopped, even when a handle left open would keep node running', async () => {
+    // A handle nothing closes (here a listening socket, preloaded): the daemon used to wait for
+    // node's event loop to empty, then for a 1 s fallback — the 1.7-2 s exits seen with logs on a pipe.
+    const STRAY = `data:text/javascript,${encodeURIComponent("import { createServer } from 'node:net'; createServer().listen(0, '127.0.0.1');")}`;
+    daemon = await spawnDaemon({ env: { NODE_OPTIONS: `--import=${STRAY}` } });
+    const d = daemon;
+    let stoppedAt = 0;
+    d.proc.stderr!.on('data', () => {
+      if (stoppedAt === 0 && d.stderr().includes('"msg":"stopped"')) stoppedAt = performance.now();
+    });
+    expect(await d.stop('SIGTERM')).toBe(0);
+    expect(stoppedAt).toBeGreaterThan(0);
+    // Not a benchmark: the old code could not exit before its 1000 ms fallback.
+    expect(performance.now() - stoppedAt).toBeLessThan(1000);
+  });
 });
