@@ -16,6 +16,7 @@ import { ServerClock } from './scheduler/server-clock.js';
 import { createApiHandler } from './server/api.js';
 import { exposureWarning } from './server/auth.js';
 import { createOpsRoutes } from './server/health.js';
+import { CRON_REPAIR_EVERY_MS, repairParkedCronJobs } from './scheduler/cron-repair.js';
 import { startHttpServer } from './server/http-server.js';
 import { describeStore, openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -147,6 +148,11 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
   void delivery.warmUp(`${loopbackUrl(http.url)}/healthz`);
   const syncTimer = serverClock ? setInterval(() => void serverClock.sync().catch(() => undefined), CLOCK_SYNC_EVERY_MS) : undefined;
   syncTimer?.unref();
+  // A Go Dalga instance on the same MySQL table parks the cron jobs it runs; put them back.
+  const repairCron = (): void => void repairParkedCronJobs(store, clock.now(), log).catch((err: unknown) => log.debug({ err }, 'cron repair failed'));
+  const cronRepairTimer = store.kind === 'mysql' ? setInterval(repairCron, CRON_REPAIR_EVERY_MS) : undefined;
+  cronRepairTimer?.unref();
+  if (store.kind === 'mysql') repairCron();
   ilog.info(startupFields(config, store, http.url, deps.configFile), `dalga ${packageVersion()} listening on ${http.url}`);
   const exposed = exposureWarning(config.listen.host, config.listen.token);
   if (exposed !== undefined) ilog.warn(exposed);
@@ -155,6 +161,7 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
   const graceful = async (): Promise<void> => {
     ilog.info({ running: scheduler.running }, 'shutting down');
     clearInterval(syncTimer);
+    clearInterval(cronRepairTimer);
     const httpClosed = http.close(shutdownTimeout);
     // Kept back from the deliveries: recording their outcomes and removing the instance row.
     await scheduler.stop(shutdownTimeout - Math.min(1000, Math.floor(shutdownTimeout / 5)));

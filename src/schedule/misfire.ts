@@ -151,15 +151,23 @@ export function nextMissed(job: Job, now: number): number | null {
 }
 
 /**
- * The `interval` shown for a cron job: the time between its first two occurrences from `at`,
- * as ISO 8601 (P1D, PT1H, PT2S). Informational only (dalga schedules by the expression); it is
- * never zero, so a Go Dalga client reads the job as periodic.
+ * The `interval` column of a cron job. dalga schedules by the expression and never reads it; it
+ * is there for Go Dalga, which reads every row: a valid, non-zero duration (a Go client decodes a
+ * periodic job), so long that a Go instance that runs a due cron row parks it 1000 years ahead
+ * instead of running it again at a wrong time. dalga instances put such a row back on its
+ * expression (parkedCronRepair).
  */
-export function periodOf(cron: { next(afterMs: number): number | null }, at: number): string {
-  const following = cron.next(at);
-  const seconds = following === null ? 86_400 : Math.max(1, Math.round((following - at) / 1000));
-  if (seconds % 86_400 === 0) return `P${seconds / 86_400}D`;
-  if (seconds % 3600 === 0) return `PT${seconds / 3600}H`;
-  if (seconds % 60 === 0) return `PT${seconds / 60}M`;
-  return `PT${seconds}S`;
+export const CRON_INTERVAL = 'P1000Y';
+
+/** A cron row whose next_sched lies this far ahead was rescheduled by a Go instance. */
+export const PARKED_AFTER_MS = 500 * 365 * 86_400_000;
+
+/**
+ * The schedule of a cron job that a Go instance parked (next_sched 1000 years ahead after
+ * running it): its first occurrence after `now`; a disabled job stays disabled. null: not parked.
+ */
+export function parkedCronRepair(job: Job, now: number): { nextRun: number | null; nextSched: number } | null {
+  if (!isCronJob(job) || job.instanceId !== null || job.nextSched <= now + PARKED_AFTER_MS) return null;
+  const next = occurrenceAfter(job, now);
+  return { nextRun: job.nextRun === null ? null : next, nextSched: next };
 }

@@ -7,7 +7,7 @@ import {
 } from './duration.js';
 import { CronError, parseCron, type CronSchedule } from './cron.js';
 import type { Misfire } from './job.js';
-import { parseCatchup, periodOf } from './misfire.js';
+import { CRON_INTERVAL, parseCatchup } from './misfire.js';
 import { isValidZone, parseRfc3339, shiftByDuration, storedLocation, TimeError } from './zone.js';
 
 /** A bad PUT parameter. The message is exactly the wire text: `cannot parse <param>` or `invalid params`. */
@@ -199,10 +199,7 @@ function validateCronCombination(req: ScheduleRequest): void {
 }
 
 export interface InitialSchedule {
-  /**
-   * What the job stores: `P0D` for one-off jobs, the interval as given, or for a cron job the
-   * spacing of its first two occurrences (never zero, so Go Dalga clients read a periodic job).
-   */
+  /** What the job stores: `P0D` for one-off jobs, the interval as given, CRON_INTERVAL for a cron job. */
   readonly interval: string;
   readonly nextRun: number;
   readonly nextSched: number;
@@ -234,7 +231,7 @@ export function initialSchedule(req: ScheduleRequest, now: number): InitialSched
   validateCombination(req);
   const at = firstRunAt(req, now);
   const interval =
-    req.cron !== undefined ? periodOf(req.cron, at) : req.oneOff || req.interval === undefined ? 'P0D' : formatIsoDuration(req.interval);
+    req.cron !== undefined ? CRON_INTERVAL : req.oneOff || req.interval === undefined ? 'P0D' : formatIsoDuration(req.interval);
   return {
     interval,
     nextRun: at,

@@ -110,6 +110,8 @@ export function mysqlQueries(name: string) {
         next_run = VALUES(next_run), next_sched = VALUES(next_sched),
         instance_id = NULL, last_run = NULL, last_status = NULL, failures = 0, claim_token = NULL,
         cron = VALUES(cron), misfire = VALUES(misfire), catchup = VALUES(catchup), run_now = NULL`,
+    /** params: after, limit. Cron rows a Go Dalga instance parked far ahead; served by the next_sched index. */
+    parkedCron: `SELECT ${JOB_COLUMNS} FROM ${t} WHERE next_sched > ? AND cron IS NOT NULL AND instance_id IS NULL ORDER BY next_sched LIMIT ?`,
     /** params: run_now, path, body. Only an idle job without a pending request takes one. */
     requestRun: `UPDATE ${t} SET run_now = ? WHERE path = ? AND body = ? AND instance_id IS NULL AND run_now IS NULL`,
     /** params: limit. Run-now requests, oldest first; served by run_now_idx. */

@@ -241,6 +241,11 @@ class MysqlStore implements Store {
     return result.affectedRows === 1 ? { kind: 'requested', job } : { kind: 'busy', job };
   }
 
+  async parkedCronJobs(after: number, limit: number): Promise<Job[]> {
+    const [rows] = await this.run<JobRow[]>(this.q.parkedCron, [toSqlTime(after), String(limit)]);
+    return rows.map(toJob);
+  }
+
   async claimDue(instanceId: number, now: number, limit: number): Promise<Job[]> {
     if (limit <= 0) return [];
     const uncertain = this.uncertainClaims.get(instanceId) ?? new Set<number>();

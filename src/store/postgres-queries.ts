@@ -46,6 +46,8 @@ export function postgresQueries(schema: string, name: string) {
         instance_id = NULL, claim_token = NULL, last_run = NULL, last_status = NULL, failures = 0,
         cron = EXCLUDED.cron, misfire = EXCLUDED.misfire, catchup = EXCLUDED.catchup, run_now = NULL
       RETURNING id`,
+    /** params: after, limit. Cron rows a Go Dalga instance parked far ahead; served by the next_sched index. */
+    parkedCron: `SELECT ${PG_JOB_COLUMNS} FROM ${t} WHERE next_sched > $1 AND cron IS NOT NULL AND instance_id IS NULL ORDER BY next_sched LIMIT $2`,
     /** params: run_now, path, body. Only an idle job without a pending request takes one. */
     requestRun: `UPDATE ${t} SET run_now = $1 WHERE path = $2 AND body = $3 AND instance_id IS NULL AND run_now IS NULL`,
     /** params: path, body */

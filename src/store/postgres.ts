@@ -247,6 +247,11 @@ class PostgresStore implements Store {
     return result.rowCount === 1 ? { kind: 'requested', job } : { kind: 'busy', job };
   }
 
+  async parkedCronJobs(after: number, limit: number): Promise<Job[]> {
+    const { rows } = await this.run<JobRow>(this.q.parkedCron, [toPgTime(after), limit]);
+    return rows.map(toJob);
+  }
+
   async claimDue(instanceId: number, now: number, limit: number): Promise<Job[]> {
     if (limit <= 0) return [];
     const uncertain = this.uncertainClaims.get(instanceId);

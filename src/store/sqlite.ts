@@ -150,6 +150,10 @@ class SqliteStore implements Store {
     );
   }
 
+  async parkedCronJobs(after: number, limit: number): Promise<Job[]> {
+    return this.guard(() => (this.stmt(this.q.parkedCron).all(after, limit) as JobRow[]).map(toJob));
+  }
+
   async claimDue(instanceId: number, now: number, limit: number): Promise<Job[]> {
     if (limit <= 0) return [];
     return this.guard(() =>

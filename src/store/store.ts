@@ -41,6 +41,8 @@ export interface Store {
    * due jobs, so any instance delivers it, once.
    */
   requestRun(key: JobKey, now: number): Promise<RunRequest>;
+  /** Unclaimed cron jobs whose next_sched is after `after` (parked by a Go Dalga instance), at most `limit`. */
+  parkedCronJobs(after: number, limit: number): Promise<Job[]>;
   /**
    * Claim up to `limit` unclaimed jobs with next_run <= now, earliest first, for `instanceId`,
    * in one transaction, setting a new claim_token (newClaimToken()) that the answered jobs carry.

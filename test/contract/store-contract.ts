@@ -357,6 +357,14 @@ export function describeStoreContract(
         expect(keys(await store.claimDue(1, T0, 10))).toEqual(['due']);
       });
 
+      it('finds unclaimed cron jobs parked far ahead (by a Go Dalga instance)', async () => {
+        const far = T0 + 1000 * 365 * 86_400 * SEC;
+        await store.putJob(job('parked', 'b', far, { cron: '0 9 * * *', interval: 'P1000Y' }));
+        await store.putJob(job('interval', 'b', far));
+        await store.putJob(job('soon', 'b', T0, { cron: '0 9 * * *', interval: 'P1000Y' }));
+        expect(keys(await store.parkedCronJobs(T0 + 500 * 365 * 86_400 * SEC, 10))).toEqual(['parked']);
+      });
+
       it('wakes for a pending run-now request', async () => {
         await store.putJob(job('report', 'daily', T0 + 3600 * SEC));
         await store.requestRun(key, T0 + 7);

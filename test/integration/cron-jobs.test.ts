@@ -20,7 +20,7 @@ describe('PUT with cron', () => {
       cron: '9 14 * * *',
       location: 'America/Los_Angeles',
       next_run: '2026-12-01T14:09:00-08:00',
-      interval: 'P1D',
+      interval: 'P1000Y',
       misfire: 'once',
       catchup: 'PT1H',
     });
