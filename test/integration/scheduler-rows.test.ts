@@ -5,10 +5,12 @@
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openMysqlStore } from '../../src/store/mysql.js';
+import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { createTestDatabase, skipMysql, type TestDatabase } from '../support/mysql.js';
+import { createTestSchema, skipPostgres, type TestSchema } from '../support/postgres.js';
 import { createTempDir } from '../support/temp-sqlite.js';
 
 interface StoreKind {
@@ -22,6 +24,7 @@ interface StoreKind {
 const temp = createTempDir();
 let db: TestDatabase | undefined;
 let sqliteFile = '';
+const schemas: TestSchema[] = [];
 let passed = true;
 
 const kinds: StoreKind[] = [
@@ -54,6 +57,23 @@ const kinds: StoreKind[] = [
       );
     },
   },
+  {
+    name: 'postgres',
+    skip: skipPostgres(),
+    async open() {
+      const schema = await createTestSchema();
+      schemas.push(schema);
+      return openPostgresStore({ ...schema.options, queryTimeout: 5000 });
+    },
+    async poison(path) {
+      await schemas.at(-1)!.withAdmin(async (admin) => {
+        await admin.query(`CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN
+          IF NEW.path = '${path}' AND NEW.instance_id IS NULL AND NEW.next_run IS NOT NULL THEN RAISE EXCEPTION 'poisoned row'; END IF;
+          RETURN NEW; END $$ LANGUAGE plpgsql`);
+        await admin.query('CREATE TRIGGER poison BEFORE UPDATE ON dalga FOR EACH ROW EXECUTE FUNCTION poison()');
+      });
+    },
+  },
 ];
 
 let h: Harness | undefined;
@@ -68,6 +88,7 @@ afterEach(async (ctx) => {
 afterAll(async () => {
   temp.remove();
   if (passed) await db?.drop();
+  if (passed) for (const schema of schemas) await schema.drop();
 });
 beforeAll(() => undefined);
 
