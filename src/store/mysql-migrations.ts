@@ -62,6 +62,12 @@ export const MYSQL_MIGRATIONS: readonly Migration<MysqlMigrationDb>[] = [
       await alterJobs(db, needed.map((col) => `MODIFY ${col} VARCHAR(255) CHARACTER SET utf8mb4 COLLATE ${collation} NOT NULL`));
     },
   },
+  {
+    version: 5,
+    // PUT /pause: one row while every instance's deliveries are paused (README "Pausing everything").
+    name: 'pause table',
+    up: async (db) => ddl(db.conn, db.q, db.q.createPause),
+  },
 ];
 
 /** MySQL 8's utf8mb4_0900_bin or MariaDB's utf8mb4_nopad_bin, whichever the server has. */

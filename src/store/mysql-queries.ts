@@ -32,6 +32,7 @@ export function mysqlQueries(name: string) {
   const t = `\`${name}\``;
   const inst = `\`${name}_instances\``;
   const ledger = `\`${name}_migrations\``;
+  const pause = `\`${name}_pause\``;
   const list = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
   const cases = (n: number): string => Array.from({ length: n }, () => 'WHEN ? THEN ?').join(' ');
   return {
@@ -65,6 +66,17 @@ export function mysqlQueries(name: string) {
         KEY path_idx (path, id),
         FOREIGN KEY (instance_id) REFERENCES ${inst} (id) ON DELETE SET NULL
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+    /** The pause flag (migration 4): a row while paused. */
+    createPause: `
+      CREATE TABLE IF NOT EXISTS ${pause} (
+        id        TINYINT UNSIGNED NOT NULL,
+        paused_at DATETIME(3)      NOT NULL,
+        PRIMARY KEY (id)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+    pausedSince: `SELECT paused_at FROM ${pause} WHERE id = 1`,
+    /** params: paused_at. A pause in force keeps its first time. */
+    pause: `INSERT INTO ${pause} (id, paused_at) VALUES (1, ?) ON DUPLICATE KEY UPDATE id = id`,
+    resume: `DELETE FROM ${pause}`,
     /** params: jobs table name, instances table name */
     columns: `
       SELECT TABLE_NAME AS tbl, COLUMN_NAME AS col, DATA_TYPE AS type, DATETIME_PRECISION AS fsp, COLLATION_NAME AS coll

@@ -340,6 +340,16 @@ class MysqlStore implements Store {
     return rows.map((r) => ({ id: Number(r.id), lastHeartbeat: fromSqlTime(r.updated_at as string)! }));
   }
 
+  async pausedSince(): Promise<number | null> {
+    const [rows] = await this.run<RowDataPacket[]>(this.q.pausedSince, []);
+    return rows[0] === undefined ? null : fromSqlTime(rows[0].paused_at as string);
+  }
+
+  async setPaused(at: number | null): Promise<number | null> {
+    await (at === null ? this.run(this.q.resume, []) : this.run(this.q.pause, [toSqlTime(at)]));
+    return this.pausedSince();
+  }
+
   async serverNow(): Promise<number> {
     const [[row]] = await this.run<RowDataPacket[]>(this.q.serverNow, []);
     return fromSqlTime(row!.now as string)!;

@@ -32,6 +32,12 @@ export const POSTGRES_MIGRATIONS: readonly Migration<PostgresMigrationDb>[] = [
       for (const sql of q.addCronColumns) await ddl(client, q, sql);
     },
   },
+  {
+    version: 3,
+    // PUT /pause: one row while every instance's deliveries are paused (README "Pausing everything").
+    name: 'pause table',
+    up: async ({ client, q }) => ddl(client, q, q.createPause),
+  },
 ];
 
 /** SQLSTATE 42P01 undefined_table, 42501 insufficient_privilege. */

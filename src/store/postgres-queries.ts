@@ -21,6 +21,7 @@ export function postgresQueries(schema: string, name: string) {
   const t = `${s}.${q(name)}`;
   const inst = `${s}.${q(`${name}_instances`)}`;
   const ledger = `${s}.${q(`${name}_migrations`)}`;
+  const pause = `${s}.${q(`${name}_pause`)}`;
   // Index names are per schema in PostgreSQL: prefixed with the table, short suffixes keep them
   // within the 63-character limit for the longest table name (53).
   const index = (suffix: string): string => q(`${name}_${suffix}`);
@@ -117,6 +118,11 @@ export function postgresQueries(schema: string, name: string) {
       SELECT (SELECT COUNT(*) FROM gone) AS deleted, (SELECT COUNT(*) FROM changed) AS updated`,
     /** params: id, updated_at */
     heartbeat: `INSERT INTO ${inst} (id, updated_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET updated_at = EXCLUDED.updated_at`,
+    /** The pause flag: a row while paused. */
+    pausedSince: `SELECT paused_at FROM ${pause} WHERE id = 1`,
+    /** params: paused_at. A pause in force keeps its first time. */
+    pause: `INSERT INTO ${pause} (id, paused_at) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`,
+    resume: `DELETE FROM ${pause}`,
     expireInstances: numbered(common.expireInstances),
     removeInstance: numbered(common.removeInstance),
     status: numbered(common.status),
@@ -174,6 +180,12 @@ export function postgresQueries(schema: string, name: string) {
       `CREATE INDEX IF NOT EXISTS ${index('sched')} ON ${t} (next_sched, id)`,
       `CREATE INDEX IF NOT EXISTS ${index('path')} ON ${t} (path, id)`,
     ],
+    /** Migration 3. */
+    createPause: `
+      CREATE TABLE IF NOT EXISTS ${pause} (
+        id        smallint       NOT NULL PRIMARY KEY,
+        paused_at timestamptz(3) NOT NULL
+      )`,
     /** Migration 2. */
     addCronColumns: [
       `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS cron varchar(255) NULL,

@@ -332,6 +332,16 @@ class PostgresStore implements Store {
     return rows.map((r) => ({ id: r.id, lastHeartbeat: r.updated_at }));
   }
 
+  async pausedSince(): Promise<number | null> {
+    const { rows } = await this.run<{ paused_at: number }>(this.q.pausedSince, []);
+    return rows[0]?.paused_at ?? null;
+  }
+
+  async setPaused(at: number | null): Promise<number | null> {
+    await (at === null ? this.run(this.q.resume, []) : this.run(this.q.pause, [toPgTime(at)]));
+    return this.pausedSince();
+  }
+
   async serverNow(): Promise<number> {
     const { rows } = await this.run<{ now: number }>(this.q.serverNow, []);
     return rows[0]!.now;

@@ -66,4 +66,16 @@ export const SQLITE_MIGRATIONS: readonly Migration<SqliteMigrationDb>[] = [
         CREATE INDEX "${table}_run_now" ON ${t} (run_now);`);
     },
   },
+  {
+    version: 4,
+    // PUT /pause: one row while every instance's deliveries are paused (README "Pausing everything").
+    name: 'pause table',
+    up: async ({ db, table }) => {
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS "${table}_pause" (
+          id        INTEGER PRIMARY KEY CHECK (id = 1),
+          paused_at INTEGER NOT NULL
+        )`);
+    },
+  },
 ];

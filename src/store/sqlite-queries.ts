@@ -15,6 +15,7 @@ export function sqliteQueries(name: string) {
   const t = `"${name}"`;
   const inst = `"${name}_instances"`;
   const ledger = `"${name}_migrations"`;
+  const pause = `"${name}_pause"`;
   return {
     ledgerName: `${name}_migrations`,
     /** params: ledger table name (unquoted). */
@@ -77,6 +78,11 @@ export function sqliteQueries(name: string) {
     heartbeat: `
       INSERT INTO ${inst} (id, updated_at) VALUES (?, ?)
       ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at`,
+    /** The pause flag: a row while paused. */
+    pausedSince: `SELECT paused_at FROM ${pause} WHERE id = 1`,
+    /** params: paused_at. A pause in force keeps its first time. */
+    pause: `INSERT INTO ${pause} (id, paused_at) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`,
+    resume: `DELETE FROM ${pause}`,
     ...commonQueries(t, inst),
     list: (segment: Omit<ListSegment, 'after'> & { hasAfter: boolean }, hasPath: boolean): string =>
       listSql(t, JOB_COLUMNS, segment, hasPath),

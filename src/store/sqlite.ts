@@ -219,6 +219,15 @@ class SqliteStore implements Store {
     return rows.map((r) => ({ id: r.id, lastHeartbeat: r.updated_at }));
   }
 
+  async pausedSince(): Promise<number | null> {
+    return this.guard(() => (this.stmt(this.q.pausedSince).get() as { paused_at: number } | undefined)?.paused_at ?? null);
+  }
+
+  async setPaused(at: number | null): Promise<number | null> {
+    this.guard(() => (at === null ? this.stmt(this.q.resume).run() : this.stmt(this.q.pause).run(at)));
+    return this.pausedSince();
+  }
+
   async serverNow(): Promise<number> {
     return Date.now();
   }

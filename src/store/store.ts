@@ -69,6 +69,17 @@ export interface Store {
    * (SQLite, MySQL, PostgreSQL) with one plain SELECT; it changes nothing.
    */
   listInstances(limit: number): Promise<InstanceHeartbeat[]>;
+  /**
+   * When deliveries were paused for every instance (PUT /pause), epoch ms; null while not
+   * paused. One row in `<table>_pause`: every instance sharing the table reads the same flag,
+   * and it survives restarts.
+   */
+  pausedSince(): Promise<number | null>;
+  /**
+   * Pause every instance's deliveries (`at`: epoch ms; a pause in force keeps its first time) or
+   * resume them (null). Answers pausedSince() afterwards. Jobs can still be changed meanwhile.
+   */
+  setPaused(at: number | null): Promise<number | null>;
   /** The database server's clock (MySQL: UTC_TIMESTAMP(3), PostgreSQL: clock_timestamp()); SQLite answers the local clock. */
   serverNow(): Promise<number>;
   /**

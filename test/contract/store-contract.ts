@@ -636,6 +636,35 @@ export function describeStoreContract(
       });
     });
 
+    describe('pause', () => {
+      it('is off on new tables, keeps the first pause time, and resumes', async () => {
+        expect(await store.pausedSince()).toBeNull();
+        expect(await store.setPaused(T0 + 123)).toBe(T0 + 123);
+        expect(await store.setPaused(T0 + 5 * SEC)).toBe(T0 + 123);
+        expect(await store.pausedSince()).toBe(T0 + 123);
+        expect(await store.setPaused(null)).toBeNull();
+        expect(await store.pausedSince()).toBeNull();
+        expect(await store.setPaused(null)).toBeNull();
+      });
+
+      it('is one flag for every store on the same tables', async () => {
+        const other = openPeer ? await openPeer(store) : store;
+        if (other !== store) opened.push(other);
+        await store.setPaused(T0);
+        expect(await other.pausedSince()).toBe(T0);
+        await other.setPaused(null);
+        expect(await store.pausedSince()).toBeNull();
+      });
+
+      it('survives createTables, and does not touch the jobs', async () => {
+        await store.putJob(job('a'));
+        await store.setPaused(T0);
+        await store.createTables();
+        expect(await store.pausedSince()).toBe(T0);
+        expect((await store.getJob({ path: 'a', body: 'b' }))?.nextRun).toBe(T0);
+      });
+    });
+
     describe('instances and status', () => {
       it('expiring an instance releases its jobs for another instance', async () => {
         await store.putJob(job('a'));
