@@ -3,7 +3,7 @@
 _dalga() {
   local cur="${COMP_WORDS[COMP_CWORD]}"
   local prev="${COMP_WORDS[COMP_CWORD-1]}"
-  local commands="schedule get cancel enable disable run ls status serve create-tables completion"
+  local commands="schedule get cancel enable disable run ls status pause resume serve create-tables completion"
   local global_opts="-V --version -c --config --url --token --json --no-color --debug --utc --local -h --help"
   local cmd="" i
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -49,6 +49,10 @@ _dalga() {
       esac
       COMPREPLY=($(compgen -W "--path --sort --reverse --limit --all --watch --refresh $global_opts" -- "$cur")) ;;
     status)
+      COMPREPLY=($(compgen -W " $global_opts" -- "$cur")) ;;
+    pause)
+      COMPREPLY=($(compgen -W " $global_opts" -- "$cur")) ;;
+    resume)
       COMPREPLY=($(compgen -W " $global_opts" -- "$cur")) ;;
     serve)
       case "$prev" in

@@ -124,6 +124,7 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
     scheduling: schedulingConfig(config),
     log: ilog,
     onScheduled: (nextRun) => scheduler.notify(nextRun),
+    onPaused: (paused) => scheduler.setPaused(paused),
     token: config.listen.token,
     ops: createOpsRoutes({
       readiness: {

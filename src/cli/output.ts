@@ -1,4 +1,4 @@
-import type { JobJson, StatusJson } from '../client/types.js';
+import type { JobJson, PauseJson, StatusJson } from '../client/types.js';
 import {
   ago,
   compactDuration,
@@ -165,10 +165,24 @@ export function formatStatus(s: StatusJson, ctx: OutputContext): string {
     ['running jobs', `${s.running_jobs} (${s.instance_running_jobs} on this instance)`],
     ['lag', s.lag > 0 ? paint(compactDuration(s.lag * 1000), 'red', ctx.color) : '0s'],
   ];
+  if (s.paused !== undefined) rows.push(['paused', pausedText(s.paused, s.paused_since ?? null, ctx)]);
   const fields = formatFields(rows, ctx.color).split('\n');
   const list = instanceLines(s, ctx);
   // The list goes right under the "instances:" line.
   return [...fields.slice(0, 2), ...list, ...fields.slice(2)].join('\n');
+}
+
+/** `dalga pause` / `dalga resume`: one line with the state now in force. */
+export function formatPause(state: PauseJson, ctx: OutputContext): string {
+  return formatFields([['paused', pausedText(state.paused, state.paused_since, ctx)]], ctx.color);
+}
+
+function pausedText(paused: boolean, since: string | null, ctx: OutputContext): string {
+  if (!paused) return 'no';
+  const mode: TimeMode = ctx.timeMode === 'job' ? 'local' : ctx.timeMode;
+  const at = since === null ? undefined : zonedTime(since, mode);
+  const when = at === undefined ? '' : ` since ${fullTime(at)} (${ago(at.at, ctx.now)})`;
+  return paint(`yes — no deliveries on any instance${when}; dalga resume`, 'red', ctx.color);
 }
 
 function instanceLines(s: StatusJson, ctx: OutputContext): string[] {

@@ -43,6 +43,16 @@ export interface StatusJson {
    * Optional for the client: Go Dalga and older dalga daemons do not send it.
    */
   instances?: InstanceJson[];
+  /** Extra fields (ours, absent from Go Dalga and older daemons): PUT /pause in force, and since when (RFC 3339, UTC). */
+  paused?: boolean;
+  paused_since?: string | null;
+}
+
+/** GET, PUT and DELETE /pause. */
+export interface PauseJson {
+  paused: boolean;
+  /** RFC 3339, UTC; null while not paused. */
+  paused_since: string | null;
 }
 
 export interface InstanceJson {

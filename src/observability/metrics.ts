@@ -25,7 +25,7 @@ const STORE_ERROR_SOURCES: readonly StoreErrorSource[] = ['scheduler', 'heartbea
 export interface MetricsOptions {
   instanceId: number;
   version: string;
-  store: Pick<Store, 'kind' | 'status'>;
+  store: Pick<Store, 'kind' | 'status' | 'pausedSince'>;
   /** The daemon's clock: "now" for the status query. */
   clock: Clock;
   /** Jobs this instance has claimed and not yet recorded (Scheduler.running). */
@@ -116,6 +116,15 @@ export function createMetrics(options: MetricsOptions): DalgaMetrics {
   });
   info.set({ instance_id: String(options.instanceId), version: options.version, store: options.store.kind }, 1);
   registerStatusGauges(registry, fetchStatus);
+  new Gauge({
+    name: 'dalga_paused',
+    help: 'Deliveries of every instance paused (PUT /pause): 1, else 0; NaN when the store did not answer',
+    registers,
+    async collect() {
+      const since = await readPaused(options);
+      this.set(since === undefined ? Number.NaN : since === null ? 0 : 1);
+    },
+  });
 
   return {
     registry,
@@ -186,13 +195,22 @@ function registerStatusGauges(registry: PromClient.Registry, fetchStatus: Status
 }
 
 async function readStatus(options: MetricsOptions, onError: () => void): Promise<StatusCounts | undefined> {
+  return withinStatusTimeout(options, () => options.store.status(options.instanceId, options.clock.now()), onError);
+}
+
+/** The pause flag's time, null when not paused, undefined when the store did not answer (counted by the status query's error). */
+function readPaused(options: MetricsOptions): Promise<number | null | undefined> {
+  return withinStatusTimeout(options, () => options.store.pausedSince(), () => undefined);
+}
+
+async function withinStatusTimeout<T>(options: MetricsOptions, query: () => Promise<T>, onError: () => void): Promise<T | undefined> {
   const timeoutMs = options.statusTimeoutMs ?? 2000;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error('status query timed out')), timeoutMs);
   });
   try {
-    return await Promise.race([options.store.status(options.instanceId, options.clock.now()), timeout]);
+    return await Promise.race([query(), timeout]);
   } catch {
     onError();
     return undefined;

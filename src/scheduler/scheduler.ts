@@ -46,6 +46,8 @@ export interface AttemptEvent {
 }
 
 const MAX_BACKOFF_MS = 10_000;
+/** How often the loop reads the store's pause flag (PUT /pause) at most: every instance obeys within this. */
+export const PAUSE_CHECK_MS = 1000;
 
 /**
  * Claims due jobs, POSTs them and records the outcomes, in batches.
@@ -85,6 +87,9 @@ export class Scheduler {
   private busy = false;
   /** Jobs claimed ahead of their instant wait here: one timer for all of them. */
   private readonly dueWaits: DueWaits;
+  /** The store's pause flag as last read, and when (clock ms): read once a second, not per claim. */
+  private paused = false;
+  private pauseReadAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: SchedulerOptions) {
     this.opts = options;
@@ -106,10 +111,22 @@ export class Scheduler {
   }
 
   /**
+   * PUT or DELETE /pause answered by this instance: obey at once rather than at the next read of
+   * the flag (the other instances read it within PAUSE_CHECK_MS).
+   */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.pauseReadAt = this.opts.clock.now();
+    if (!paused) this.interrupt();
+  }
+
+  /**
    * One pass for tests and tools: claim what is due now (up to the free slots), deliver it and
    * record every outcome. Resolves when all of it is stored. Answers how many were claimed.
+   * Claims nothing while paused (the flag is read afresh).
    */
   async runOnce(): Promise<number> {
+    if (await this.pausedNow(true)) return 0;
     const claimed = await this.claimAndDispatch();
     await this.idle();
     return claimed;
@@ -154,6 +171,12 @@ export class Scheduler {
         // Let deliveries that finish in the same turn of the event loop free their slots
         // together, so claims (and their transactions) come in batches, not one job at a time.
         await yieldToIo();
+        if (await this.pausedNow()) {
+          // Claimed jobs still finish; nothing more is claimed until the flag is gone.
+          this.busy = false;
+          await this.sleep(this.pauseReadAt + PAUSE_CHECK_MS);
+          continue;
+        }
         const limit = this.claimLimit();
         if (limit === 0 && this.delivering > 0) {
           await this.sleep(this.opts.clock.now() + this.opts.scanFrequencyMs); // until enough slots free up
@@ -200,6 +223,15 @@ export class Scheduler {
       this.lockedBackoff = Math.min(scanFrequencyMs, Math.max(MIN_LOCKED_BACKOFF_MS, this.lockedBackoff * 2));
     }
     await this.sleep(until);
+  }
+
+  /** The pause flag, read from the store when the last read is PAUSE_CHECK_MS old (or `fresh`). */
+  private async pausedNow(fresh = false): Promise<boolean> {
+    const now = this.opts.clock.now();
+    if (!fresh && now >= this.pauseReadAt && now - this.pauseReadAt < PAUSE_CHECK_MS) return this.paused;
+    this.paused = (await this.opts.store.pausedSince()) !== null;
+    this.pauseReadAt = now;
+    return this.paused;
   }
 
   private async sleep(until: number): Promise<void> {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { StatusJson } from '../client/types.js';
+import type { PauseJson, StatusJson } from '../client/types.js';
 import type { Clock } from '../clock.js';
 import { StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -25,6 +25,8 @@ export interface ApiDeps {
   instanceId: number;
   scheduling: SchedulingConfig;
   log: Logger;
+  /** Called after PUT and DELETE /pause, so this instance's scheduler obeys at once. */
+  onPaused?: (paused: boolean) => void;
   /** Called after PUT and enable, so the scheduler can wake at once for an earlier job. */
   onScheduled?: (nextRun: number) => void;
   /**
@@ -61,6 +63,7 @@ const ROUTES: readonly Route[] = [
     methods: { GET: handleGet, PUT: handlePut, POST: handleRunNow, PATCH: handlePatch, DELETE: handleDelete },
   },
   { pattern: /^\/status$/, methods: { GET: handleStatus } },
+  { pattern: /^\/pause$/, methods: { GET: handlePauseState, PUT: handlePause, DELETE: handleResume } },
   { pattern: /^\/healthz$/, methods: { GET: opsHandler('healthz') } },
   { pattern: /^\/readyz$/, methods: { GET: opsHandler('readyz') } },
   { pattern: /^\/metrics$/, methods: { GET: opsHandler('metrics') } },
@@ -192,9 +195,10 @@ async function handleContinue({ res, query, deps }: Call): Promise<void> {
 const MAX_LISTED_INSTANCES = 100;
 
 async function handleStatus({ res, deps }: Call): Promise<void> {
-  const [counts, instances] = await Promise.all([
+  const [counts, instances, pausedSince] = await Promise.all([
     deps.store.status(deps.instanceId, deps.clock.now()),
     deps.store.listInstances(MAX_LISTED_INSTANCES),
+    deps.store.pausedSince(),
   ]);
   const status: StatusJson = {
     instance_id: deps.instanceId,
@@ -207,8 +211,50 @@ async function handleStatus({ res, deps }: Call): Promise<void> {
     lag: Math.floor(counts.lagSeconds),
     // Ours, after Go's fields: which instances are live and when each last beat.
     instances: instances.map((i) => ({ id: i.id, last_heartbeat: new Date(i.lastHeartbeat).toISOString() })),
+    ...pauseJson(pausedSince),
   };
   sendJson(res, 200, status);
+}
+
+// ---- pausing everything -------------------------------------------------------------------
+
+async function handlePauseState({ res, deps }: Call): Promise<void> {
+  sendJson(res, 200, pauseJson(await deps.store.pausedSince()));
+}
+
+/** Every instance's deliveries, until DELETE /pause; the jobs can still be changed meanwhile. */
+async function handlePause({ res, query, deps }: Call): Promise<void> {
+  refusePathPrefix(query);
+  const since = await deps.store.setPaused(deps.clock.now());
+  notifyPaused(deps, true);
+  deps.log.info({ pausedSince: since === null ? null : new Date(since).toISOString() }, 'deliveries paused on every instance');
+  sendJson(res, 200, pauseJson(since));
+}
+
+async function handleResume({ res, query, deps }: Call): Promise<void> {
+  refusePathPrefix(query);
+  const since = await deps.store.setPaused(null);
+  notifyPaused(deps, false);
+  deps.log.info('deliveries resumed on every instance');
+  sendJson(res, 200, pauseJson(since));
+}
+
+/** One flag for the whole table: pausing part of it is not offered (rather than silently ignored). */
+function refusePathPrefix(query: URLSearchParams): void {
+  if (query.has('path')) throw new HttpError(400, 'pausing one path prefix is not supported — PUT /pause pauses every job; disable single jobs with PATCH ?disable=true');
+}
+
+function pauseJson(since: number | null): PauseJson {
+  return { paused: since !== null, paused_since: since === null ? null : new Date(since).toISOString() };
+}
+
+function notifyPaused(deps: ApiDeps, paused: boolean): void {
+  try {
+    deps.onPaused?.(paused);
+  } catch (err) {
+    // The flag is stored; this instance obeys it at its next read (within a second).
+    deps.log.warn({ err }, 'onPaused failed');
+  }
 }
 
 // ---- operations ---------------------------------------------------------------------------

@@ -79,9 +79,11 @@ describe('GET /status', () => {
         { id: other, last_heartbeat: new Date(T0_MS).toISOString() },
         { id: INSTANCE_ID, last_heartbeat: new Date(T0_MS).toISOString() },
       ].sort((a, b) => a.id - b.id),
+      paused: false,
+      paused_since: null,
     });
     // Go Dalga's fields first, in its order; `instances` is ours, after them.
-    expect(Object.keys(reply.json)).toEqual(['instance_id', 'instance_running_jobs', 'running_jobs', 'total_jobs', 'pending_jobs', 'total_instances', 'lag', 'instances']);
+    expect(Object.keys(reply.json)).toEqual(['instance_id', 'instance_running_jobs', 'running_jobs', 'total_jobs', 'pending_jobs', 'total_instances', 'lag', 'instances', 'paused', 'paused_since']);
   });
 
   it('reports zeros on an empty table', async () => {
@@ -95,6 +97,8 @@ describe('GET /status', () => {
       total_instances: 0,
       lag: 0,
       instances: [],
+      paused: false,
+      paused_since: null,
     });
   });
 });

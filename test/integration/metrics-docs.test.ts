@@ -15,7 +15,7 @@ const read = (path: string): string => readFileSync(resolve(ROOT, path), 'utf8')
 
 async function exposedNames(): Promise<string[]> {
   const status = { instanceRunningJobs: 0, runningJobs: 0, totalJobs: 0, pendingJobs: 0, totalInstances: 1, lagSeconds: 0 };
-  const metrics = createMetrics({ instanceId: 1, version: 'x', store: { kind: 'sqlite', status: async () => status }, clock: systemClock, running: () => 0, processMetrics: false });
+  const metrics = createMetrics({ instanceId: 1, version: 'x', store: { kind: 'sqlite', status: async () => status, pausedSince: async () => null }, clock: systemClock, running: () => 0, processMetrics: false });
   return (await metrics.registry.getMetricsAsJSON()).map((m) => m.name).sort();
 }
 

@@ -65,7 +65,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.random ? { random: options.random } : {}),
     onAttempt: (e) => attempts.push(e),
   });
-  const handler = createApiHandler({ store, clock, instanceId, scheduling, log: silentLogger, onScheduled: (t) => scheduler.notify(t) });
+  const handler = createApiHandler({ store, clock, instanceId, scheduling, log: silentLogger, onScheduled: (t) => scheduler.notify(t), onPaused: (p) => scheduler.setPaused(p) });
   const http = await startHttpServer(handler, { host: '127.0.0.1', port: 0, idleTimeout: 5000, readTimeout: 5000, writeTimeout: 5000 });
   return {
     clock,

@@ -28,6 +28,7 @@ export function statusLine(url: string, status: StatusJson | undefined): string 
     `pending ${status.pending_jobs}`,
     `running ${status.running_jobs}`,
     `lag ${compactDuration(status.lag * 1000)}`,
+    ...(status.paused ? ['PAUSED (dalga resume)'] : []),
   ].join('  ');
 }
 

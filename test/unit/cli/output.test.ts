@@ -4,6 +4,7 @@ import {
   formatErrorLine,
   formatJob,
   formatJobTable,
+  formatPause,
   formatStatus,
   jsonArray,
   paint,
@@ -177,6 +178,19 @@ describe('formatStatus', () => {
       '  1234567  last heartbeat 2026-11-28 08:59:50 UTC (10s ago)',
       'total jobs:   10',
     ]);
+  });
+});
+
+describe('pause state', () => {
+  it('status says whether deliveries are paused and since when; an older daemon without the field shows no line', () => {
+    const base: StatusJson = { instance_id: 7, instance_running_jobs: 0, running_jobs: 0, total_jobs: 0, pending_jobs: 0, total_instances: 1, lag: 0 };
+    const utc = { ...ctx, timeMode: 'utc' as const };
+    expect(formatStatus({ ...base, paused: false, paused_since: null }, utc)).toMatch(/^paused: +no$/m);
+    expect(formatStatus({ ...base, paused: true, paused_since: '2026-11-28T08:59:50Z' }, utc)).toMatch(
+      /^paused: +yes — no deliveries on any instance since 2026-11-28 08:59:50 UTC \(10s ago\); dalga resume$/m,
+    );
+    expect(formatStatus(base, utc)).not.toMatch(/paused/);
+    expect(formatPause({ paused: false, paused_since: null }, utc)).toBe('paused: no\n');
   });
 });
 

@@ -73,6 +73,13 @@ describe('Header', () => {
     expect(lastFrame()).toContain('by next-run');
   });
 
+  it('says when deliveries are paused', () => {
+    expect(statusLine('http://h', { ...status, paused: true, paused_since: '2026-11-28T08:00:00Z' })).toBe(
+      'dalga http://h  instances 2  jobs 100000  pending 3  running 2  lag 1m15s  PAUSED (dalga resume)',
+    );
+    expect(statusLine('http://h', { ...status, paused: false, paused_since: null })).not.toContain('PAUSED');
+  });
+
   it('says when it is disconnected, and when it has not heard yet', () => {
     expect(connectionLine({ status, error: 'ECONNREFUSED', detail: 'x' })).toBe('disconnected — retrying (ECONNREFUSED)');
     expect(connectionLine({ detail: 'x' })).toBe('connecting…');
