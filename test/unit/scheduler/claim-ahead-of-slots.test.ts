@@ -47,6 +47,9 @@ function scriptedStore() {
     async nextDueAt(): Promise<number | null> {
       return 0;
     },
+    async pausedSince(): Promise<number | null> {
+      return null;
+    },
     async recordOutcomes(_outcomes: readonly Outcome[]): Promise<void> {},
   };
   return {

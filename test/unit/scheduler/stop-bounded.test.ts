@@ -18,6 +18,7 @@ describe('Scheduler.stop', () => {
     const store = {
       claimDue: async () => due.splice(0),
       nextDueAt: async () => null,
+      pausedSince: async () => null,
       recordOutcomes: () => {
         writes++;
         return new Promise<void>(() => undefined);
