@@ -25,6 +25,13 @@ export interface Job extends JobKey {
   readonly nextRun: number | null;
   /** Next scheduled occurrence, regardless of retries. */
   readonly nextSched: number;
+  /**
+   * The job's first scheduled occurrence, set by PUT: with fixed intervals, occurrences of a
+   * calendar interval are counted from it, so a wall time moved by a DST gap on one day is back
+   * the next (the phase is kept). Null or absent (rows of Go Dalga, or from before the column):
+   * occurrences are counted from next_sched.
+   */
+  readonly schedAnchor?: number | null;
   /** Instance executing it right now; null when idle. */
   readonly instanceId: number | null;
   /** When the last attempt finished; null if never run. */
@@ -54,6 +61,8 @@ export interface NewJob extends JobKey {
   readonly location: string;
   readonly nextRun: number;
   readonly nextSched: number;
+  /** Job.schedAnchor; absent means next_sched. */
+  readonly schedAnchor?: number | null;
   readonly cron?: string | null;
   readonly misfire?: Misfire;
   readonly catchup?: string;

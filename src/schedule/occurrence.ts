@@ -124,6 +124,32 @@ function advance(from: number, interval: Duration, location: string, now: number
   return t;
 }
 
+/**
+ * Where fixed-interval occurrences are counted from: the job's anchor (its first scheduled
+ * occurrence, set by PUT) when next_sched is one of the anchor's occurrences, else next_sched.
+ * Counting from next_sched loses the phase when next_sched itself was moved by a DST gap (a
+ * daily 02:30 run at 03:30 on the spring-forward day stays at 03:30); counting from the anchor
+ * puts the next one back at 02:30. Only an interval of whole days, weeks, months or years in a
+ * zone with DST needs it: a time part is elapsed time, which has no wall-clock phase to keep.
+ * A next_sched off the anchor's occurrences (set by Go Dalga, or while fixed intervals were off)
+ * is counted from as before.
+ */
+function countFrom(job: Job, interval: Duration, meter?: StepMeter): number {
+  const anchor = job.schedAnchor;
+  if (anchor === undefined || anchor === null || anchor >= job.nextSched) return job.nextSched;
+  if (!hasDatePart(interval) || timePartMs(interval) !== 0) return job.nextSched;
+  if (job.location === '' || job.location === 'UTC') return job.nextSched;
+  const onAnchor = advance(anchor, interval, job.location, job.nextSched, true, meter) === job.nextSched;
+  return onAnchor ? anchor : job.nextSched;
+}
+
+/** Fixed intervals: next_sched when it is still ahead, else the first occurrence after `now` (or at it, with `keepNow`). */
+function advanceFixed(job: Job, interval: Duration, now: number, keepNow: boolean, meter?: StepMeter): number {
+  const ahead = keepNow ? job.nextSched >= now : job.nextSched > now;
+  if (ahead) return job.nextSched;
+  return advance(countFrom(job, interval, meter), interval, job.location, now, keepNow, meter);
+}
+
 function randomize(delay: number, factor: number, random: () => number): number {
   if (factor <= 0 || delay <= 0) return delay;
   const low = Math.ceil(delay * (1 - factor));
@@ -135,7 +161,7 @@ function randomize(delay: number, factor: number, random: () => number): number 
 /**
  * next_sched after a successful run at `now`. Default: `now + interval` in the job's location,
  * then randomised. Fixed intervals: next_sched advances by whole intervals until it is after
- * `now` (missed runs are skipped, the phase is kept). A cron job: its first occurrence after
+ * `now` (missed runs are skipped, the phase is kept, counted from the job's anchor: countFrom). A cron job: its first occurrence after
  * `now`, neither randomised nor depending on fixed intervals.
  */
 export function nextOccurrence(
@@ -147,7 +173,7 @@ export function nextOccurrence(
 ): number {
   if (isCronJob(job)) return occurrenceAfter(job, now);
   const interval = periodicInterval(job);
-  if (cfg.fixedIntervals) return advance(job.nextSched, interval, job.location, now, false, meter);
+  if (cfg.fixedIntervals) return advanceFixed(job, interval, now, false, meter);
   const next = shiftByDuration(now, interval, job.location);
   return now + randomize(next - now, cfg.randomizationFactor, random);
 }
@@ -181,6 +207,6 @@ export function enableChange(
   }
   const interval = parseIsoDuration(job.interval);
   const keep = !cfg.fixedIntervals || isZeroDuration(interval);
-  const nextSched = keep ? job.nextSched : advance(job.nextSched, interval, job.location, now, true, meter);
+  const nextSched = keep ? job.nextSched : advanceFixed(job, interval, now, true, meter);
   return { nextRun: nextSched, nextSched };
 }
