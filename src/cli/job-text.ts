@@ -195,3 +195,8 @@ export function sanitize(text: string): string {
 export function intervalText(interval: string): string {
   return interval === 'P0D' || interval === '' ? 'one-off' : sanitize(interval);
 }
+
+/** What a job runs by: `cron <expression>` for a cron job (its interval is only a marker), else intervalText. */
+export function scheduleText(job: { readonly interval: string; readonly cron?: string | null }): string {
+  return typeof job.cron === 'string' && job.cron !== '' ? `cron ${sanitize(job.cron)}` : intervalText(job.interval);
+}

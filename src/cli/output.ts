@@ -5,6 +5,7 @@ import {
   countdown,
   fullTime,
   intervalText,
+  scheduleText,
   type JobStateKind,
   jobState,
   sanitize,
@@ -100,10 +101,7 @@ function misfireRow(job: JobJson): [string, string] {
   return ['misfire', misfire === 'all' ? `all (catch up ${sanitize(job.catchup ?? 'PT1H')})` : misfire];
 }
 
-/** The INTERVAL column: `cron <expression>` for a cron job. */
-function scheduleText(job: JobJson): string {
-  return typeof job.cron === 'string' && job.cron !== '' ? `cron ${sanitize(job.cron)}` : intervalText(job.interval);
-}
+
 
 /** Aligned `key: value` lines, keys bold when colouring. */
 export function formatFields(rows: readonly (readonly [string, string])[], color: boolean): string {

@@ -3,7 +3,7 @@
 // No React, no I/O: everything here is unit-tested with plain values.
 
 import type { JobJson } from '../../client/types.js';
-import { ago, countdown, intervalText, jobState, sanitize, shortTime, stateLabel, type TimeMode, zonedTime } from '../job-text.js';
+import { ago, countdown, jobState, sanitize, scheduleText, shortTime, stateLabel, type TimeMode, zonedTime } from '../job-text.js';
 
 export { compactDuration, countdown, ago, jobState, stateLabel, sanitize, type JobState, type JobStateKind, type TimeMode } from '../job-text.js';
 
@@ -165,7 +165,7 @@ export function cellText(column: Pick<Column, 'key' | 'compact'>, job: JobJson, 
     case 'next':
       return nextText(job, now, mode, column.compact === true);
     case 'interval':
-      return intervalText(job.interval);
+      return scheduleText(job);
     case 'location':
       return sanitize(job.location || 'UTC');
     case 'last':

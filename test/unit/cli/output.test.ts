@@ -111,6 +111,22 @@ describe('formatJob', () => {
   });
 });
 
+describe('cron jobs', () => {
+  const cronJob = job({ cron: '9 14 * * *', interval: 'P1000Y', location: 'America/Los_Angeles', misfire: 'all', catchup: 'PT3H', run_now: null, next_run: '2026-12-01T14:09:00-08:00' });
+
+  it('get shows the expression instead of the interval marker, and the misfire policy', () => {
+    const text = formatJob(cronJob, ctx);
+    expect(text).toContain('cron:        9 14 * * *\n');
+    expect(text).not.toContain('P1000Y');
+    expect(text).toContain('misfire:     all (catch up PT3H)\n');
+    expect(text).toContain('next run:    2026-12-01 14:09:00 -08:00');
+  });
+
+  it('ls shows `cron <expression>` in the INTERVAL column', () => {
+    expect(formatJobTable([cronJob], ctx)).toContain('cron 9 14 * * *');
+  });
+});
+
 describe('formatJobTable', () => {
   it('aligns columns under a header', () => {
     const table = formatJobTable(

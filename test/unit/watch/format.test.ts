@@ -115,6 +115,7 @@ describe('cells', () => {
     expect(cellText({ key: 'interval' }, job('a', { interval: 'P0D' }), NOW)).toBe('one-off');
     expect(cellText({ key: 'interval' }, job('a', { interval: '' }), NOW)).toBe('one-off');
     expect(cellText({ key: 'interval' }, job('a', { interval: 'PT5H' }), NOW)).toBe('PT5H');
+    expect(cellText({ key: 'interval' }, job('a', { interval: 'P1000Y', cron: '*/2 * * * * *' }), NOW)).toBe('cron */2 * * * * *');
     expect(cellText({ key: 'location' }, job('a', { location: '' }), NOW)).toBe('UTC');
   });
 
