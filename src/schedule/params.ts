@@ -7,6 +7,7 @@ import {
 } from './duration.js';
 import { CronError, parseCron, type CronSchedule } from './cron.js';
 import type { Misfire } from './job.js';
+import { checkInstant, InstantRangeError } from './instant-range.js';
 import { CRON_INTERVAL, parseCatchup } from './misfire.js';
 import { isValidZone, parseRfc3339, shiftByDuration, storedLocation, TimeError } from './zone.js';
 
@@ -90,11 +91,28 @@ function locationParam(get: Getter): string {
 function firstRunParam(get: Getter): number | undefined {
   const text = present(get, 'first-run');
   if (text === undefined) return undefined;
+  let ms: number;
   try {
-    return parseRfc3339(text);
+    ms = parseRfc3339(text);
   } catch (error) {
     if (!(error instanceof TimeError)) throw error;
     throw new ParamError('cannot parse first-run', 'first-run', error.message);
+  }
+  return representable(() => ms, 'first-run', 'the time');
+}
+
+/**
+ * `compute()` when it is a representable instant (year 0001..9999 UTC); otherwise a ParamError
+ * naming `param`, so a value no store can hold is a 400 at the edge (never a 500 from MySQL or
+ * PostgreSQL, never a year-11026 date on SQLite).
+ */
+function representable(compute: () => number, param: string, what: string): number {
+  try {
+    return checkInstant(compute(), what);
+  } catch (error) {
+    if (!(error instanceof InstantRangeError) && !(error instanceof DurationError)) throw error;
+    const detail = error instanceof InstantRangeError ? error.message : `${what} is outside the supported range`;
+    throw new ParamError(`cannot parse ${param}: ${detail}`, param, detail);
   }
 }
 
@@ -229,11 +247,17 @@ function firstRunAt(req: ScheduleRequest, now: number): number {
 /** The first run of a job scheduled at `now` (the "first run at" column of spec §3). */
 export function initialSchedule(req: ScheduleRequest, now: number): InitialSchedule {
   validateCombination(req);
-  const at = firstRunAt(req, now);
-  const interval =
-    req.cron !== undefined ? CRON_INTERVAL : req.oneOff || req.interval === undefined ? 'P0D' : formatIsoDuration(req.interval);
+  const blamed = req.firstRun !== undefined ? 'first-run' : req.cron !== undefined ? 'cron' : 'interval';
+  const at = representable(() => firstRunAt(req, now), blamed, 'the first run');
+  const interval = req.interval;
+  if (req.cron === undefined && !req.oneOff && interval !== undefined) {
+    // A periodic job must be able to run twice: its next run is stored after the first.
+    representable(() => shiftByDuration(Math.max(at, now), interval, req.location), 'interval', 'the run after the first');
+  }
+  const stored =
+    req.cron !== undefined ? CRON_INTERVAL : req.oneOff || interval === undefined ? 'P0D' : formatIsoDuration(interval);
   return {
-    interval,
+    interval: stored,
     nextRun: at,
     nextSched: at,
     ...(req.cron === undefined ? {} : { cron: req.cron.expression }),

@@ -1,3 +1,4 @@
+import { isRepresentableInstant } from '../schedule/instant-range.js';
 import type { ListOrder, ListPosition } from '../schedule/job.js';
 import { MAX_KEY_LENGTH } from './job-key.js';
 
@@ -96,6 +97,7 @@ function isPath(value: unknown): value is string {
   return typeof value === 'string' && value !== '' && [...value].length <= MAX_KEY_LENGTH;
 }
 
+// Only the representable range: a store cannot bind an instant past it (MySQL threw a RangeError).
 function isInstant(value: unknown): value is number {
-  return Number.isSafeInteger(value);
+  return Number.isSafeInteger(value) && isRepresentableInstant(value as number);
 }

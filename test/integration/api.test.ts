@@ -236,6 +236,31 @@ describe('PUT parameters (spec §3 table)', () => {
       expect(reply.status, query).toBe(400);
     }
   });
+
+  // One representable range (0001-01-01..9999-12-31 UTC) checked at the edge: every store can
+  // hold it, so a PUT past it is the caller's mistake (400 naming the parameter), never a 500
+  // from MySQL/PostgreSQL or an `11026-…` date that is not RFC 3339 on SQLite.
+  it.each([
+    ['interval', 'interval=P9000Y'],
+    ['interval', 'interval=P9000Y&immediate=true'],
+    ['interval', 'interval=315360000000&one-off=true'],
+    ['first-run', 'first-run=9999-12-31T23:59:59-23:59&one-off=true'],
+    ['first-run', 'first-run=0000-01-01T00:00:00Z&one-off=true'],
+    ['first-run', 'interval=60&first-run=0001-01-01T00:00:00%2B01:00'],
+  ])('refuses a %s outside 0001-01-01..9999-12-31 (%s) with a 400 naming it', async (param, query) => {
+    const reply = await api.call('PUT', `/jobs/p/b?${query}`);
+    expect({ status: reply.status, text: reply.text }).toEqual({
+      status: 400,
+      text: expect.stringMatching(new RegExp(`^cannot parse ${param}: .*outside the supported range 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z\n$`)),
+    });
+    expect((await api.call('GET', '/jobs/p/b')).status).toBe(404);
+  });
+
+  it('accepts the edges of the range', async () => {
+    expect((await api.call('PUT', '/jobs/p/b?one-off=true&first-run=9999-12-31T23:59:59.999Z')).status).toBe(201);
+    expect((await api.call('PUT', '/jobs/p/c?interval=60&first-run=0001-01-01T00:00:00Z')).status).toBe(201);
+    expect((await api.call('PUT', '/jobs/p/d?interval=P3000Y')).status).toBe(201); // runs in 5020 and 8020
+  });
 });
 
 describe('PUT form bodies', () => {

@@ -36,6 +36,9 @@ describe('listing cursor', () => {
     ['position id as string', tokenOf({ ...good, a: [1000, '2'] })],
     ['position value as string', tokenOf({ ...good, a: ["2020' OR '1'='1", 2] })],
     ['next-sched with null value', tokenOf({ ...good, a: [null, 2] })],
+    // Past the representable range: MySQL/PostgreSQL cannot bind it (was a 500, RangeError).
+    ['next-run far before year 1', tokenOf({ ...good, o: 'next-run', a: [-9007199254740991, 0] })],
+    ['next-sched after year 9999', tokenOf({ ...good, a: [Date.parse('9999-12-31T23:59:59.999Z') + 1, 0] })],
     ['insert-order with a value', tokenOf({ ...good, o: 'insert-order', a: [5, 2] })],
     ['path as number', tokenOf({ ...good, p: 5 })],
     ['empty path', tokenOf({ ...good, p: '' })],
