@@ -1,9 +1,10 @@
-// firing lateness: an idle daemon gets `count` one-off jobs through the API, with first-run
-// spread evenly over `spreadMs` starting a few seconds ahead. For each POST the endpoint takes
+// firing lateness: an idle daemon gets `count` jobs through the API, with first-run spread
+// evenly over `spreadMs` starting a few seconds ahead; every fourth is a cron job due at a whole
+// second (the cron path: parsing, zone mapping, next occurrence), the others one-off jobs. For each POST the endpoint takes
 // arrival time minus the `dalga-sched` header (the intended instant). Per run: p50, p99, max,
 // and min (a negative value would mean a job fired early: a correctness problem, reported).
 import { startDaemon } from './lib/daemon.js';
-import { inParallel, putOneOff } from './lib/http.js';
+import { inParallel, putCronAt, putOneOff } from './lib/http.js';
 import { sleep } from './lib/proc.js';
 import { percentile } from './lib/stats.js';
 import { freshStore } from './lib/store.js';
@@ -20,7 +21,12 @@ export async function latenessRun({ kind, count, spreadMs, leadMs, settleMs, end
     await sleep(settleMs);
     const start = Date.now() + leadMs;
     const step = spreadMs / count;
-    await inParallel(count, 4, (i) => putOneOff(daemons[i % instances].url, 'late', String(i), Math.round(start + i * step)));
+    const put = (i) => {
+      const url = daemons[i % instances].url;
+      const at = Math.round(start + i * step);
+      return i % 4 === 3 ? putCronAt(url, 'late', String(i), Math.ceil(at / 1000) * 1000) : putOneOff(url, 'late', String(i), at);
+    };
+    await inParallel(count, 4, put);
     if (Date.now() >= start) log('  warning: scheduling took longer than the lead time; the first jobs were due before all were in');
     const deadline = start + spreadMs + 15_000;
     let stats = await endpoint.stats();

@@ -22,6 +22,18 @@ export async function inParallel(count, concurrency, task) {
 }
 
 /** PUT a one-off job (path, body) due at `at` (epoch ms); throws unless 201. */
+/**
+ * A cron job (6 fields, UTC) whose one match in the coming year is the whole second `at`: it
+ * fires like a one-off, through the cron path (the lateness bench mixes these in).
+ */
+export async function putCronAt(apiUrl, path, body, at) {
+  const d = new Date(at);
+  const expr = `${d.getUTCSeconds()} ${d.getUTCMinutes()} ${d.getUTCHours()} ${d.getUTCDate()} ${d.getUTCMonth() + 1} *`;
+  const url = `${apiUrl}/jobs/${encodeURIComponent(path)}/${encodeURIComponent(body)}?cron=${encodeURIComponent(expr)}`;
+  const res = await call('PUT', url);
+  if (res.status !== 201) throw new Error(`PUT ${url} answered ${res.status}: ${res.text.slice(0, 200)}`);
+}
+
 export async function putOneOff(apiUrl, path, body, at) {
   const firstRun = new Date(at).toISOString();
   const url = `${apiUrl}/jobs/${encodeURIComponent(path)}/${encodeURIComponent(body)}?one-off=true&first-run=${encodeURIComponent(firstRun)}`;
