@@ -153,6 +153,9 @@ function formatOffset(offsetMinutes: number): string {
 export function formatInstant(ms: number, location: string): string {
   if (isUtcName(location)) return formatUtc(checkInstant(ms));
   const dt = DateTime.fromMillis(checkInstant(ms), { zone: zoneOf(location) });
+  // Local mean time (a zone before its first standard offset) has seconds in its offset, which
+  // RFC 3339's hh:mm cannot write: give the same instant in UTC instead.
+  if (!Number.isInteger(dt.offset)) return formatUtc(ms);
   const year = dt.year < 0 ? `-${pad(dt.year, 6)}` : pad(dt.year, 4);
   const date = `${year}-${pad(dt.month, 2)}-${pad(dt.day, 2)}`;
   const time = `${pad(dt.hour, 2)}:${pad(dt.minute, 2)}:${pad(dt.second, 2)}`;

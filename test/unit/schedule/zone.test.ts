@@ -148,6 +148,17 @@ describe('formatInstant', () => {
   ])('%d in %j → %s', (ms, zone, text) => {
     expect(formatInstant(ms, zone)).toBe(text);
   });
+
+  // Local mean time before a zone's first standard offset is not a whole number of minutes
+  // (Istanbul +01:55:52 in year 1, New York -04:56:02 before 1883); RFC 3339 offsets are hh:mm, so
+  // such an instant is written in UTC: valid, and the same instant (was `+01:55.866666…`).
+  it.each([
+    [utc('0001-01-01T00:00:00'), 'Europe/Istanbul', '0001-01-01T00:00:00Z'],
+    [utc('1800-01-01T00:00:00'), 'America/New_York', '1800-01-01T00:00:00Z'],
+  ])('%d in %j (an offset with seconds) → %s', (ms, zone, text) => {
+    expect(formatInstant(ms, zone)).toBe(text);
+    expect(parseRfc3339(formatInstant(ms, zone))).toBe(ms);
+  });
 });
 
 describe('parseRfc3339', () => {
