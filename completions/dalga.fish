@@ -12,7 +12,7 @@ complete -c dalga -n 'not __fish_seen_subcommand_from schedule get cancel enable
 complete -c dalga -n 'not __fish_seen_subcommand_from schedule get cancel enable disable run ls status pause resume serve create-tables completion' -a pause -d 'pause the deliveries of every instance until `dalga resume` (kept across restarts; jobs can still be changed)'
 complete -c dalga -n 'not __fish_seen_subcommand_from schedule get cancel enable disable run ls status pause resume serve create-tables completion' -a resume -d 'resume the deliveries paused by `dalga pause`; jobs that fell due run by their missed-run rule'
 complete -c dalga -n 'not __fish_seen_subcommand_from schedule get cancel enable disable run ls status pause resume serve create-tables completion' -a serve -d 'run the daemon: HTTP API, scheduler and instance heartbeat'
-complete -c dalga -n 'not __fish_seen_subcommand_from schedule get cancel enable disable run ls status pause resume serve create-tables completion' -a create-tables -d 'create the jobs and instances tables (or upgrade a Go Dalga table in place)'
+complete -c dalga -n 'not __fish_seen_subcommand_from schedule get cancel enable disable run ls status pause resume serve create-tables completion' -a create-tables -d 'create the tables, or migrate them to the current schema (a Go Dalga table too)'
 complete -c dalga -n 'not __fish_seen_subcommand_from schedule get cancel enable disable run ls status pause resume serve create-tables completion' -a completion -d 'print the shell completion script for bash, zsh or fish'
 complete -c dalga -s V -l version -d 'print the version'
 complete -c dalga -s c -l config -r -F -d 'configuration file (TOML or YAML); default: DALGA_CONFIG or discovered in the working directory'

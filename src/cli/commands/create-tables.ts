@@ -2,7 +2,7 @@ import { Command } from 'commander';
 
 export function createTablesCommand(): Command {
   return new Command('create-tables')
-    .description('create the jobs and instances tables (or upgrade a Go Dalga table in place)')
+    .description('create the tables, or migrate them to the current schema (a Go Dalga table too)')
     .addHelpText(
       'after',
       `
