@@ -152,6 +152,8 @@ export async function scheduleParams(opts: ScheduleFlags, now: number, warn: (li
       return { at, text: new Date(at).toISOString() };
     }
     if (isWallTime(text)) return wallTimeIn(text, opts.location ?? 'UTC');
+    // 2030-01-02T14:09 is accepted without seconds; so is 2030-01-02T14:09Z or …T14:09-08:00.
+    text = text.replace(/^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2})([Zz]|[+-]\d{2}:\d{2})$/, '$1:00$2');
     let at: number;
     try {
       at = parseRfc3339(text);

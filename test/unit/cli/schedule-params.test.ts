@@ -22,6 +22,14 @@ describe('scheduleParams', () => {
     expect(params).toEqual({ interval: 'P1D', firstRun: '2030-01-02T06:00:00+03:00', location: 'Europe/Istanbul' });
   });
 
+  it('accepts a time with an offset but without seconds, as it does one without an offset', async () => {
+    expect((await scheduleParams({ oneOff: true, firstRun: '2030-07-01T14:09Z' }, NOW)).firstRun).toBe('2030-07-01T14:09:00Z');
+    const warnings: string[] = [];
+    const params = await scheduleParams({ interval: 'P1D', firstRun: '2030-07-02T14:09-08:00', location: 'America/Los_Angeles' }, NOW, (w) => warnings.push(w));
+    expect(params.firstRun).toBe('2030-07-02T14:09:00-08:00');
+    expect(warnings).toEqual([expect.stringMatching(/^--first-run 2030-07-02T14:09:00-08:00 is 15:09 in America\/Los_Angeles/)]);
+  });
+
   it("reads a first run without offset in --location's zone, and sends it with the zone's offset", async () => {
     const winter = await scheduleParams({ interval: 'P1D', firstRun: '2030-01-02T14:09', location: 'America/Los_Angeles' }, NOW);
     expect(winter.firstRun).toBe('2030-01-02T14:09:00-08:00');
