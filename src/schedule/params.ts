@@ -221,6 +221,8 @@ export interface InitialSchedule {
   readonly interval: string;
   readonly nextRun: number;
   readonly nextSched: number;
+  /** The first scheduled occurrence, from which fixed intervals count (Job.schedAnchor). */
+  readonly schedAnchor: number;
   /** Present for a cron job; absent: an interval or one-off job. */
   readonly cron?: string;
   /** Present when given; absent means `once`. */
@@ -260,6 +262,7 @@ export function initialSchedule(req: ScheduleRequest, now: number): InitialSched
     interval: stored,
     nextRun: at,
     nextSched: at,
+    schedAnchor: at,
     ...(req.cron === undefined ? {} : { cron: req.cron.expression }),
     ...(req.misfire === undefined ? {} : { misfire: req.misfire }),
     ...(req.catchup === undefined ? {} : { catchup: req.catchup }),

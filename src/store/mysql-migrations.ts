@@ -68,6 +68,16 @@ export const MYSQL_MIGRATIONS: readonly Migration<MysqlMigrationDb>[] = [
     name: 'pause table',
     up: async (db) => ddl(db.conn, db.q, db.q.createPause),
   },
+  {
+    version: 6,
+    // Fixed intervals count occurrences from it, keeping the phase across DST (README "Fixed
+    // intervals and DST"). NULL, as in every existing row and Go Dalga's INSERTs: counted from
+    // next_sched as before.
+    name: 'sched_anchor column',
+    up: async (db) => {
+      if (!(await columnExists(db, 'sched_anchor'))) await alterJobs(db, ['ADD COLUMN sched_anchor DATETIME(3) NULL']);
+    },
+  },
 ];
 
 /** MySQL 8's utf8mb4_0900_bin or MariaDB's utf8mb4_nopad_bin, whichever the server has. */

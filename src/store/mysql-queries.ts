@@ -5,7 +5,7 @@ import { commonQueries } from './common-queries.js';
 import { listSql, type ListSegment } from './list-plan.js';
 
 export const JOB_COLUMNS =
-  'id, path, body, `interval`, location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token, cron, misfire, catchup, run_now';
+  'id, path, body, `interval`, location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token, cron, misfire, catchup, run_now, sched_anchor';
 
 /** Columns whose definition createTables checks, with the definition it wants. */
 export const JOB_COLUMN_DEFS = {
@@ -114,14 +114,15 @@ export function mysqlQueries(name: string) {
     begin: 'START TRANSACTION',
     commit: 'COMMIT',
     rollback: 'ROLLBACK',
-    /** params: path, body, interval, location, next_run, next_sched, cron, misfire, catchup. Keeps id on replace. */
+    /** params: path, body, interval, location, next_run, next_sched, cron, misfire, catchup, sched_anchor. Keeps id on replace. */
     putJob: `
-      INSERT INTO ${t} (path, body, \`interval\`, location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token, cron, misfire, catchup, run_now)
-      VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 0, NULL, ?, ?, ?, NULL)
+      INSERT INTO ${t} (path, body, \`interval\`, location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token, cron, misfire, catchup, run_now, sched_anchor)
+      VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 0, NULL, ?, ?, ?, NULL, ?)
       ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), \`interval\` = VALUES(\`interval\`), location = VALUES(location),
         next_run = VALUES(next_run), next_sched = VALUES(next_sched),
         instance_id = NULL, last_run = NULL, last_status = NULL, failures = 0, claim_token = NULL,
-        cron = VALUES(cron), misfire = VALUES(misfire), catchup = VALUES(catchup), run_now = NULL`,
+        cron = VALUES(cron), misfire = VALUES(misfire), catchup = VALUES(catchup), run_now = NULL,
+        sched_anchor = VALUES(sched_anchor)`,
     /** params: after, limit. Cron rows a Go Dalga instance parked far ahead; served by the next_sched index. */
     parkedCron: `SELECT ${JOB_COLUMNS} FROM ${t} WHERE next_sched > ? AND cron IS NOT NULL AND instance_id IS NULL ORDER BY next_sched LIMIT ?`,
     /** params: run_now, path, body. Only an idle job without a pending request takes one. */

@@ -21,6 +21,8 @@ export interface JobRow extends RowDataPacket {
   misfire: string;
   catchup: string;
   run_now: string | null;
+  /** Absent in a row read before migration; null for Go Dalga's rows. */
+  sched_anchor?: string | null;
 }
 
 /** 'YYYY-MM-DD HH:MM:SS.mmm' in UTC, as DATETIME(3) takes it. */
@@ -60,5 +62,6 @@ export function toJob(row: JobRow): Job {
     misfire: toMisfire(row.misfire),
     catchup: row.catchup ?? 'PT1H',
     runNow: fromSqlTime(row.run_now),
+    schedAnchor: fromSqlTime(row.sched_anchor),
   };
 }

@@ -58,9 +58,10 @@ class MysqlStore implements Store {
     const cron = job.cron ?? null;
     const misfire = job.misfire ?? 'once';
     const catchup = job.catchup ?? 'PT1H';
-    const params = [job.path, job.body, job.interval, job.location, toSqlTime(job.nextRun), toSqlTime(job.nextSched), cron, misfire, catchup];
+    const schedAnchor = job.schedAnchor ?? job.nextSched;
+    const params = [job.path, job.body, job.interval, job.location, toSqlTime(job.nextRun), toSqlTime(job.nextSched), cron, misfire, catchup, toSqlTime(schedAnchor)];
     const [result] = await this.session.run<ResultSetHeader>(this.q.putJob, params);
-    return { ...job, id: Number(result.insertId), instanceId: null, lastRun: null, lastStatus: null, failures: 0, claimToken: null, cron, misfire, catchup, runNow: null };
+    return { ...job, id: Number(result.insertId), instanceId: null, lastRun: null, lastStatus: null, failures: 0, claimToken: null, cron, misfire, catchup, runNow: null, schedAnchor };
   }
 
   async getJob(key: JobKey): Promise<Job | null> {

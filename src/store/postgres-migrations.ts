@@ -38,6 +38,13 @@ export const POSTGRES_MIGRATIONS: readonly Migration<PostgresMigrationDb>[] = [
     name: 'pause table',
     up: async ({ client, q }) => ddl(client, q, q.createPause),
   },
+  {
+    version: 4,
+    // Fixed intervals count occurrences from it, keeping the phase across DST (README "Fixed
+    // intervals and DST"). NULL, as in every existing row: counted from next_sched as before.
+    name: 'sched_anchor column',
+    up: async ({ client, q }) => ddl(client, q, q.addSchedAnchor),
+  },
 ];
 
 /** SQLSTATE 42P01 undefined_table, 42501 insufficient_privilege. */

@@ -7,7 +7,7 @@ import { commonQueries } from './common-queries.js';
 import { listSql, type ListSegment } from './list-plan.js';
 
 export const PG_JOB_COLUMNS =
-  'id, path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token, cron, misfire, catchup, run_now';
+  'id, path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token, cron, misfire, catchup, run_now, sched_anchor';
 
 /** `?` placeholders (the shared statement texts) renumbered as PostgreSQL's `$1, $2, …`. */
 export function numbered(sql: string): string {
@@ -38,14 +38,15 @@ export function postgresQueries(schema: string, name: string) {
     begin: 'BEGIN',
     commit: 'COMMIT',
     rollback: 'ROLLBACK',
-    /** params: path, body, interval, location, next_run, next_sched, cron, misfire, catchup. Keeps id on replace. */
+    /** params: path, body, interval, location, next_run, next_sched, cron, misfire, catchup, sched_anchor. Keeps id on replace. */
     putJob: `
-      INSERT INTO ${t} (path, body, "interval", location, next_run, next_sched, cron, misfire, catchup)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      INSERT INTO ${t} (path, body, "interval", location, next_run, next_sched, cron, misfire, catchup, sched_anchor)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
       ON CONFLICT (path, body) DO UPDATE SET "interval" = EXCLUDED."interval", location = EXCLUDED.location,
         next_run = EXCLUDED.next_run, next_sched = EXCLUDED.next_sched,
         instance_id = NULL, claim_token = NULL, last_run = NULL, last_status = NULL, failures = 0,
-        cron = EXCLUDED.cron, misfire = EXCLUDED.misfire, catchup = EXCLUDED.catchup, run_now = NULL
+        cron = EXCLUDED.cron, misfire = EXCLUDED.misfire, catchup = EXCLUDED.catchup, run_now = NULL,
+        sched_anchor = EXCLUDED.sched_anchor
       RETURNING id`,
     /** params: after, limit. Cron rows a Go Dalga instance parked far ahead; served by the next_sched index. */
     parkedCron: `SELECT ${PG_JOB_COLUMNS} FROM ${t} WHERE next_sched > $1 AND cron IS NOT NULL AND instance_id IS NULL ORDER BY next_sched LIMIT $2`,
@@ -81,7 +82,7 @@ export function postgresQueries(schema: string, name: string) {
       )
       UPDATE ${t} AS j SET instance_id = $3, claim_token = $4 FROM picked WHERE j.id = picked.id
       RETURNING j.id, j.path, j.body, j."interval", j.location, j.next_run, j.next_sched, j.instance_id, j.last_run, j.last_status, j.failures, j.claim_token,
-        j.cron, j.misfire, j.catchup, j.run_now`,
+        j.cron, j.misfire, j.catchup, j.run_now, j.sched_anchor`,
     /** params: instance_id, claim tokens (bigint[]). Gives back jobs a claim may have taken although its answer was lost. */
     releaseClaims: `UPDATE ${t} SET instance_id = NULL, claim_token = NULL WHERE instance_id = $1 AND claim_token = ANY($2::bigint[])`,
     /** Served by the partial index of unclaimed jobs: its first entry. */
@@ -186,6 +187,8 @@ export function postgresQueries(schema: string, name: string) {
         id        smallint       NOT NULL PRIMARY KEY,
         paused_at timestamptz(3) NOT NULL
       )`,
+    /** Migration 4 (README "Fixed intervals and DST"). */
+    addSchedAnchor: `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS sched_anchor timestamptz(3) NULL`,
     /** Migration 2. */
     addCronColumns: [
       `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS cron varchar(255) NULL,

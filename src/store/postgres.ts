@@ -42,6 +42,8 @@ interface JobRow {
   misfire: string;
   catchup: string;
   run_now: number | null;
+  /** Absent in a row read before migration; null for Go Dalga's rows. */
+  sched_anchor?: number | null;
 }
 
 /** Serialization failures and deadlocks are retried this many times. */
@@ -179,7 +181,7 @@ class PostgresStore implements Store {
     private readonly where: string,
     private readonly connection: pg.ClientConfig,
   ) {
-    this.putJobNotify = `WITH j AS (${q.putJob}) SELECT id, pg_notify($10, $11) AS notified FROM j`;
+    this.putJobNotify = `WITH j AS (${q.putJob}) SELECT id, pg_notify($11, $12) AS notified FROM j`;
   }
 
   async createTables(): Promise<void> {
@@ -192,12 +194,13 @@ class PostgresStore implements Store {
     const cron = job.cron ?? null;
     const misfire = job.misfire ?? 'once';
     const catchup = job.catchup ?? 'PT1H';
-    const params: unknown[] = [job.path, job.body, job.interval, job.location, toPgTime(job.nextRun), toPgTime(job.nextSched), cron, misfire, catchup];
+    const schedAnchor = job.schedAnchor ?? job.nextSched;
+    const params: unknown[] = [job.path, job.body, job.interval, job.location, toPgTime(job.nextRun), toPgTime(job.nextSched), cron, misfire, catchup, toPgTime(schedAnchor)];
     const notify = this.worthNotifying(job.nextRun);
     const sql = notify ? this.putJobNotify : this.q.putJob;
     if (notify) params.push(this.q.channel, this.payload(job.nextRun!));
     const { rows } = await this.run<{ id: number }>(sql, params);
-    return { ...job, id: rows[0]!.id, instanceId: null, lastRun: null, lastStatus: null, failures: 0, claimToken: null, cron, misfire, catchup, runNow: null };
+    return { ...job, id: rows[0]!.id, instanceId: null, lastRun: null, lastStatus: null, failures: 0, claimToken: null, cron, misfire, catchup, runNow: null, schedAnchor };
   }
 
   async getJob(key: JobKey): Promise<Job | null> {
@@ -526,5 +529,6 @@ function toJob(row: JobRow): Job {
     misfire: toMisfire(row.misfire),
     catchup: row.catchup ?? 'PT1H',
     runNow: row.run_now ?? null,
+    schedAnchor: row.sched_anchor ?? null,
   };
 }

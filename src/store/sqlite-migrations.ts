@@ -78,4 +78,13 @@ export const SQLITE_MIGRATIONS: readonly Migration<SqliteMigrationDb>[] = [
         )`);
     },
   },
+  {
+    version: 5,
+    // Fixed intervals count occurrences from it, keeping the phase across DST (README "Fixed
+    // intervals and DST"). NULL, as in every existing row: counted from next_sched as before.
+    name: 'sched_anchor column',
+    up: async ({ db, table }) => {
+      db.exec(`ALTER TABLE "${table}" ADD COLUMN sched_anchor INTEGER NULL`);
+    },
+  },
 ];

@@ -4,7 +4,7 @@ import { commonQueries } from './common-queries.js';
 import { listSql, type ListSegment } from './list-plan.js';
 
 export const JOB_COLUMNS =
-  'id, path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token, cron, misfire, catchup, run_now';
+  'id, path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token, cron, misfire, catchup, run_now, sched_anchor';
 
 // cache_size: SQLite's own default of 2 MB of page cache. better-sqlite3 builds SQLite with
 // 16 MB, which a drain of 100,000 jobs fills (+15 MB of RSS); the file's pages stay in the OS's
@@ -29,14 +29,15 @@ export function sqliteQueries(name: string) {
     ledgerVersions: `SELECT version FROM ${ledger} ORDER BY version`,
     /** params: version, name, applied_at */
     recordMigration: `INSERT INTO ${ledger} (version, name, applied_at) VALUES (?, ?, ?)`,
-    /** params: path, body, interval, location, next_run, next_sched, cron, misfire, catchup. Keeps id on replace. */
+    /** params: path, body, interval, location, next_run, next_sched, cron, misfire, catchup, sched_anchor. Keeps id on replace. */
     putJob: `
-      INSERT INTO ${t} (path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token, cron, misfire, catchup, run_now)
-      VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 0, NULL, ?, ?, ?, NULL)
+      INSERT INTO ${t} (path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token, cron, misfire, catchup, run_now, sched_anchor)
+      VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 0, NULL, ?, ?, ?, NULL, ?)
       ON CONFLICT (path, body) DO UPDATE SET
         "interval" = excluded."interval", location = excluded.location, next_run = excluded.next_run,
         next_sched = excluded.next_sched, instance_id = NULL, last_run = NULL, last_status = NULL, failures = 0,
-        claim_token = NULL, cron = excluded.cron, misfire = excluded.misfire, catchup = excluded.catchup, run_now = NULL
+        claim_token = NULL, cron = excluded.cron, misfire = excluded.misfire, catchup = excluded.catchup, run_now = NULL,
+        sched_anchor = excluded.sched_anchor
       RETURNING ${JOB_COLUMNS}`,
     /** params: after, limit. Cron rows a Go Dalga instance parked far ahead; served by the next_sched index. */
     parkedCron: `SELECT ${JOB_COLUMNS} FROM ${t} WHERE next_sched > ? AND cron IS NOT NULL AND instance_id IS NULL ORDER BY next_sched LIMIT ?`,

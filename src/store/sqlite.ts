@@ -38,6 +38,8 @@ interface JobRow {
   misfire: string;
   catchup: string;
   run_now: number | null;
+  /** Absent in a row read before migration; null for Go Dalga's rows. */
+  sched_anchor?: number | null;
 }
 
 interface StatusRow {
@@ -95,6 +97,7 @@ class SqliteStore implements Store {
         job.cron ?? null,
         job.misfire ?? 'once',
         job.catchup ?? 'PT1H',
+        job.schedAnchor ?? job.nextSched,
       ) as JobRow;
       return toJob(row);
     });
@@ -342,5 +345,6 @@ function toJob(row: JobRow): Job {
     misfire: toMisfire(row.misfire),
     catchup: row.catchup ?? 'PT1H',
     runNow: row.run_now ?? null,
+    schedAnchor: row.sched_anchor ?? null,
   };
 }

@@ -97,6 +97,7 @@ export function describeStoreContract(
           misfire: 'once',
           catchup: 'PT1H',
           runNow: null,
+          schedAnchor: T0 + 7 * SEC,
         });
         expect(put.id).toBeGreaterThan(0);
         expect(await store.getJob({ path: 'check_feed', body: '1234' })).toEqual(put);
@@ -153,6 +154,7 @@ export function describeStoreContract(
           location: 'Europe/Istanbul',
           nextRun: T0 + 9 * SEC,
           nextSched: T0 + 9 * SEC,
+          schedAnchor: T0 + 9 * SEC,
         });
         expect(await store.getJob({ path: 'r', body: 'b' })).toEqual(replaced);
       });
@@ -369,6 +371,33 @@ export function describeStoreContract(
         await store.putJob(job('report', 'daily', T0 + 3600 * SEC));
         await store.requestRun(key, T0 + 7);
         expect(await store.nextDueAt()).toBe(T0 + 7);
+      });
+    });
+
+    describe('schedule anchor (fixed intervals keep their phase across DST)', () => {
+      const key = { path: 'nightly', body: 'b' };
+
+      it('keeps the anchor PUT stores through claim, outcome, disable, enable and listing', async () => {
+        const anchor = T0 - 86_400 * SEC;
+        const put = await store.putJob(job('nightly', 'b', T0, { interval: 'P1D', location: 'America/New_York', schedAnchor: anchor }));
+        expect(put.schedAnchor).toBe(anchor);
+        expect((await store.getJob(key))?.schedAnchor).toBe(anchor);
+        await store.heartbeat(1, T0);
+        const [claimed] = await store.claimDue(1, T0 + SEC, 10);
+        expect(claimed).toMatchObject({ path: 'nightly', schedAnchor: anchor });
+        await store.recordOutcomes([update(claimed!, 1, { nextRun: T0 + 86_400 * SEC, nextSched: T0 + 86_400 * SEC })]);
+        expect(await store.getJob(key)).toMatchObject({ nextSched: T0 + 86_400 * SEC, instanceId: null, schedAnchor: anchor });
+        await disable(key);
+        const enabled = await store.updateSchedule(key, (j) => ({ nextRun: j.nextSched, nextSched: j.nextSched }));
+        expect(enabled?.schedAnchor).toBe(anchor);
+        const [listed] = await store.listJobs({ order: 'insert-order', reverse: false, limit: 10 });
+        expect(listed?.schedAnchor).toBe(anchor);
+      });
+
+      it('defaults to next_sched, and a replacement takes the new one', async () => {
+        expect((await store.putJob(job('nightly', 'b', T0, { nextSched: T0 + 5 * SEC }))).schedAnchor).toBe(T0 + 5 * SEC);
+        await store.putJob(job('nightly', 'b', T0, { schedAnchor: T0 - 7 * SEC }));
+        expect((await store.getJob(key))?.schedAnchor).toBe(T0 - 7 * SEC);
       });
     });
 

@@ -150,7 +150,7 @@ describe('initialSchedule: "first run at"', () => {
   const at = (values: Record<string, string>) => initialSchedule(parse(values), NOW);
 
   it('one-off immediate: now, interval P0D', () => {
-    expect(at({ 'one-off': '1', immediate: '1' })).toEqual({ interval: 'P0D', nextRun: NOW, nextSched: NOW });
+    expect(at({ 'one-off': '1', immediate: '1' })).toEqual({ interval: 'P0D', nextRun: NOW, nextSched: NOW, schedAnchor: NOW });
   });
 
   it('one-off with interval: now + interval, interval P0D', () => {
@@ -158,6 +158,7 @@ describe('initialSchedule: "first run at"', () => {
       interval: 'P0D',
       nextRun: NOW + 60_000,
       nextSched: NOW + 60_000,
+      schedAnchor: NOW + 60_000,
     });
   });
 
@@ -166,11 +167,12 @@ describe('initialSchedule: "first run at"', () => {
       interval: 'P0D',
       nextRun: FIRST_MS,
       nextSched: FIRST_MS,
+      schedAnchor: FIRST_MS,
     });
   });
 
   it('periodic immediate: now, interval un-normalised', () => {
-    expect(at({ immediate: '1', interval: '60' })).toEqual({ interval: 'PT60S', nextRun: NOW, nextSched: NOW });
+    expect(at({ immediate: '1', interval: '60' })).toEqual({ interval: 'PT60S', nextRun: NOW, nextSched: NOW, schedAnchor: NOW });
   });
 
   it('periodic with first-run: first-run (even in the past)', () => {
@@ -178,12 +180,13 @@ describe('initialSchedule: "first run at"', () => {
       interval: 'P1D',
       nextRun: FIRST_MS,
       nextSched: FIRST_MS,
+      schedAnchor: FIRST_MS,
     });
     expect(at({ interval: 'P1D', 'first-run': '2000-01-01T00:00:00Z' }).nextRun).toBe(Date.UTC(2000, 0, 1));
   });
 
   it('periodic: now + interval, shifted in the location', () => {
-    expect(at({ interval: '3600' })).toEqual({ interval: 'PT3600S', nextRun: NOW + 3_600_000, nextSched: NOW + 3_600_000 });
+    expect(at({ interval: '3600' })).toEqual({ interval: 'PT3600S', nextRun: NOW + 3_600_000, nextSched: NOW + 3_600_000, schedAnchor: NOW + 3_600_000 });
     // 2020-01-31 14:09 in Los Angeles + P1M rolls over to 2020-03-02 14:09 PST.
     const now = Date.UTC(2020, 0, 31, 22, 9);
     const req = parse({ interval: 'P1M', location: 'America/Los_Angeles' });
@@ -191,6 +194,7 @@ describe('initialSchedule: "first run at"', () => {
       interval: 'P1M',
       nextRun: Date.UTC(2020, 2, 2, 22, 9),
       nextSched: Date.UTC(2020, 2, 2, 22, 9),
+      schedAnchor: Date.UTC(2020, 2, 2, 22, 9),
     });
     // In UTC the same instant is already Jan 31 22:09 → Mar 2 22:09 too, but from Feb 1 it differs:
     expect(initialSchedule(parse({ interval: 'P1M' }), Date.UTC(2020, 1, 1, 6)).nextRun).toBe(Date.UTC(2020, 2, 1, 6));
