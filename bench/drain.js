@@ -13,7 +13,7 @@ import { freshStore, mysqlServer } from './lib/store.js';
 const STALL_MS = 30_000;
 
 export async function drainRun({ kind, n, instances, budgetMs, endpoint, runTag, log, nodeArgs = [], env = {}, bin, label = kind }) {
-  const store = await freshStore(kind, `drain_${runTag}`);
+  const store = await freshStore(kind, `drain_${runTag}`, { bin });
   const daemons = [];
   try {
     const now = Date.now();

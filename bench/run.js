@@ -68,6 +68,7 @@ async function main() {
       'soak-minutes': { type: 'string' },
       ab: { type: 'string' },
       'drain-sizes': { type: 'string' },
+      instances: { type: 'string' },
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       store: { type: 'string', default: 'all' },
@@ -82,7 +83,7 @@ async function main() {
     console.log(
       [
         'usage: npm run bench -- [--quick] [--only footprint,drain,lateness,api,scale,cli] [--store all|sqlite,mysql,postgres|both] [--runs N]',
-        '                        [--markdown FILE] [--json FILE] [--profile DIR] [--soak-minutes M] [--drain-sizes 10000,100000] [--ab DIR]',
+        '                        [--markdown FILE] [--json FILE] [--profile DIR] [--soak-minutes M] [--drain-sizes 10000,100000] [--instances 1,3] [--ab DIR]',
         '       npm run bench -- --vs-go [PATH] [--quick] [--only drain,lateness,api] [--runs N] [--markdown FILE] [--json FILE]',
         `--vs-go runs dalga and a Go Dalga build (default ${DEFAULT_GO}) side by side on MariaDB.`,
         '--soak-minutes M: with footprint, also sample an idle daemon\'s RSS for M minutes on each store.',
@@ -102,6 +103,7 @@ async function main() {
     plan.drainSizes = values['drain-sizes'].split(',').map((x) => Number(x.trim()));
     if (!plan.drainSizes.every((x) => Number.isInteger(x) && x > 0)) throw new Error(`--drain-sizes takes job counts, e.g. 10000,100000`);
   }
+  plan.instances = values.instances === undefined ? [1, 3] : values.instances.split(',').map((x) => Number(x.trim()));
   // --ab DIR: another build (a checkout with dist/ built) as B, run interleaved with this one.
   plan.ab = values.ab === undefined ? undefined : resolve(values.ab, 'bin/dalga');
   if (plan.ab !== undefined && !existsSync(plan.ab)) throw new Error(`--ab: no bin/dalga in ${values.ab}`);
@@ -317,7 +319,9 @@ async function benchDrain(ctx) {
   const mysqlRate = {};
   const postgresRate = {};
   const shared = (kind) => kind === 'mysql' || kind === 'postgres';
-  const configs = ctx.stores.flatMap((kind) => (shared(kind) ? [[kind, 1], [kind, 3]] : [[kind, 1]]));
+  const configs = ctx.stores
+    .flatMap((kind) => (shared(kind) ? ctx.plan.instances.map((i) => [kind, i]) : [[kind, 1]]))
+    .filter(([, i]) => ctx.plan.instances.includes(i));
   // MariaDB first, so that SQLite and PostgreSQL can be judged against it ("more than on MariaDB").
   const order = { mysql: 0, postgres: 1, sqlite: 2 };
   configs.sort((a, b) => order[a[0]] - order[b[0]]);

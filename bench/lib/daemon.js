@@ -37,8 +37,8 @@ export function storeEnv(store, extra = {}) {
 }
 
 /** `dalga create-tables` for the store; throws with its stderr when it fails. */
-export function createTables(store) {
-  const result = spawnSync(process.execPath, [DALGA_BIN, 'create-tables'], {
+export function createTables(store, bin = DALGA_BIN) {
+  const result = spawnSync(process.execPath, [bin ?? DALGA_BIN, 'create-tables'], {
     env: storeEnv(store, { DALGA_LOG_LEVEL: 'warn' }),
     encoding: 'utf8',
     timeout: 60_000,

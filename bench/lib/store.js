@@ -75,12 +75,12 @@ export async function dropBenchDatabase() {
  * `create-tables`. Answers { kind, table, path|db } (what lib/daemon.js needs) plus insert/count/drop.
  * `row(i)` gives [path, body, interval, location, next_run ms | null, next_sched ms].
  */
-export async function freshStore(kind, table, { create = true } = {}) {
-  if (kind === 'postgres') return freshPostgres(table, create);
-  return kind === 'mysql' ? freshMysql(table, create) : freshSqlite(table, create);
+export async function freshStore(kind, table, { create = true, bin } = {}) {
+  if (kind === 'postgres') return freshPostgres(table, create, bin);
+  return kind === 'mysql' ? freshMysql(table, create, bin) : freshSqlite(table, create, bin);
 }
 
-async function freshPostgres(table, create) {
+async function freshPostgres(table, create, bin) {
   const store = { kind: 'postgres', table, schema: POSTGRES_SCHEMA };
   const t = `"${POSTGRES_SCHEMA}"."${table}"`;
   const dropAll = async () => {
@@ -92,7 +92,7 @@ async function freshPostgres(table, create) {
     }
   };
   await dropAll();
-  if (create) createTables(store);
+  if (create) createTables(store, bin);
   return {
     ...store,
     async insert(from, count, row) {
@@ -131,10 +131,10 @@ async function freshPostgres(table, create) {
 }
 
 /** Without `create`, the tables are left to the daemon (it creates them on start): saves a spawn. */
-async function freshSqlite(table, create) {
+async function freshSqlite(table, create, bin) {
   const dir = mkdtempSync(join(tmpdir(), 'dalga-bench-'));
   const store = { kind: 'sqlite', table, path: join(dir, 'bench.sqlite') };
-  if (create) createTables(store);
+  if (create) createTables(store, bin);
   return {
     ...store,
     async insert(from, count, row) {
@@ -165,7 +165,7 @@ async function freshSqlite(table, create) {
   };
 }
 
-async function freshMysql(table, create) {
+async function freshMysql(table, create, bin) {
   const store = { kind: 'mysql', table, db: MYSQL_DB };
   const conn = await mysql.createConnection({ ...MYSQL, database: MYSQL_DB });
   try {
@@ -174,7 +174,7 @@ async function freshMysql(table, create) {
   } finally {
     await conn.end();
   }
-  if (create) createTables(store);
+  if (create) createTables(store, bin);
   const timeValue = create ? await mysqlTimeEncoder(table) : () => {
     throw new Error('insert() needs a store made with create: true');
   };
