@@ -84,7 +84,7 @@ async function main() {
       [
         'usage: npm run bench -- [--quick] [--only footprint,drain,lateness,api,scale,cli] [--store all|sqlite,mysql,postgres|both] [--runs N]',
         '                        [--markdown FILE] [--json FILE] [--profile DIR] [--soak-minutes M] [--drain-sizes 10000,100000] [--instances 1,3] [--ab DIR]',
-        '       npm run bench -- --vs-go [PATH] [--quick] [--only drain,lateness,api] [--runs N] [--markdown FILE] [--json FILE]',
+        '       npm run bench -- --vs-go [PATH] [--quick] [--only drain,lateness,api] [--drain-sizes N,…] [--runs N] [--markdown FILE] [--json FILE]',
         `--vs-go runs dalga and a Go Dalga build (default ${DEFAULT_GO}) side by side on MariaDB.`,
         '--soak-minutes M: with footprint, also sample an idle daemon\'s RSS for M minutes on each store.',
         '--ab DIR: footprint and drain also run the build in DIR (its bin/dalga, dist/ built) as "B", interleaved A B B A.',
@@ -193,6 +193,7 @@ async function vsGoMain(values) {
     plan.runs = Number(values.runs);
     if (!Number.isInteger(plan.runs) || plan.runs < 1) throw new Error(`--runs must be a positive integer, not ${values.runs}`);
   }
+  if (values['drain-sizes'] !== undefined) plan.drainSizes = values['drain-sizes'].split(',').map((x) => Number(x.trim()));
   const only = values.only ? values.only.split(',').map((x) => x.trim()) : VS_GO_BENCHES;
   for (const b of only) if (!VS_GO_BENCHES.includes(b)) throw new Error(`--vs-go runs ${VS_GO_BENCHES.join(', ')}, not ${JSON.stringify(b)}`);
   ensureBuilt();
