@@ -236,12 +236,12 @@ async function vsGoMain(values) {
     if (only.includes('lateness')) {
       const { count, spreadMs, leadMs, settleMs } = plan.lateness;
       log(`lateness: ${count} one-off jobs due at whole seconds over ${spreadMs / 1000} s; arrival minus dalga-sched`);
-      const r = await runBoth('lateness', (system, tag) => apiLatenessRun({ system, count, spreadMs, leadMs, settleMs, endpoint, tag, log }));
+      const r = await runBoth('lateness', (system, tag) => apiLatenessRun({ system, count, spreadMs, leadMs, settleMs, endpoint, tag: `late_${tag}`, log }));
       for (const p of ['p50', 'p99', 'max']) pairs.push(pairRow(`lateness ${p}, ${count} jobs`, 'ms', false, r.dalga.map((x) => x[p]), r.go.map((x) => x[p]), 1));
     }
     if (only.includes('api')) {
       log(`api: autocannon, 16 connections, ${plan.api.seconds} s per method`);
-      const r = await runBoth('api', (system, tag) => apiThroughputRun({ system, ...plan.api, endpoint, tag, log }));
+      const r = await runBoth('api', (system, tag) => apiThroughputRun({ system, ...plan.api, endpoint, tag: `api_${tag}`, log }));
       pairs.push(pairRow('PUT requests/s', 'req/s', true, r.dalga.map((x) => x.put.rps), r.go.map((x) => x.put.rps)));
       pairs.push(pairRow('PUT p99 latency', 'ms', false, r.dalga.map((x) => x.put.p99), r.go.map((x) => x.put.p99)));
       pairs.push(pairRow('GET requests/s', 'req/s', true, r.dalga.map((x) => x.get.rps), r.go.map((x) => x.get.rps)));

@@ -171,6 +171,8 @@ async function freshMysql(table, create, bin) {
   try {
     await conn.query(`DROP TABLE IF EXISTS \`${table}\``);
     await conn.query(`DROP TABLE IF EXISTS \`${table}_instances\``);
+    // The migration ledger too: left behind, it tells the next daemon the tables exist.
+    await conn.query(`DROP TABLE IF EXISTS \`${table}_migrations\``);
   } finally {
     await conn.end();
   }
@@ -213,6 +215,7 @@ async function freshMysql(table, create, bin) {
       try {
         await c.query(`DROP TABLE IF EXISTS \`${table}\``);
         await c.query(`DROP TABLE IF EXISTS \`${table}_instances\``);
+        await c.query(`DROP TABLE IF EXISTS \`${table}_migrations\``);
       } finally {
         await c.end();
       }
