@@ -40,6 +40,9 @@ describe('recurrence vectors (spec §2), fixed intervals, clock moved to each ch
     { name: 'weekly', start: '2020-01-13T14:09', interval: 'P1W', checkpoints: ['2020-01-20T14:09', '2020-01-27T14:09', '2020-02-03T14:09'] },
     { name: 'monthly', start: '2020-01-20T14:09', interval: 'P1M', checkpoints: monthly },
     { name: 'monthly with roll-over', start: '2020-07-31T14:09', interval: 'P1M', checkpoints: ['2020-08-31T14:09', '2020-10-01T14:09', '2020-11-01T14:09'] },
+    // Fixed intervals keep their phase across DST: 02:30 does not exist on the spring-forward day.
+    { name: 'daily 02:30 through the New York gap', start: '2026-03-07T02:30', interval: 'P1D', zone: 'America/New_York', checkpoints: ['2026-03-08T03:30', '2026-03-09T02:30', '2026-03-10T02:30'] },
+    { name: "daily 02:15 through Lord Howe's 30-minute gap", start: '2026-10-03T02:15', interval: 'P1D', zone: 'Australia/Lord_Howe', checkpoints: ['2026-10-04T02:45', '2026-10-05T02:15', '2026-10-06T02:15'] },
     { name: 'yearly across leap year', start: '2020-01-20T14:09', interval: 'P1Y', checkpoints: ['2021-01-20T14:09', '2022-01-20T14:09', '2023-01-20T14:09', '2024-01-20T14:09', '2025-01-20T14:09'] },
   ];
 
