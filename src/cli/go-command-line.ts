@@ -59,3 +59,38 @@ export function translateGoCommandLine(go: GoCommandLine): string[] {
   const globals = [...(go.config === undefined ? [] : ['--config', go.config]), ...(go.debug ? ['--debug'] : [])];
   return [...globals, go.createTables ? 'create-tables' : 'serve'];
 }
+
+// Single-dash words are Go's alone (ours are --config, --debug, -c, -V): a command line that
+// starts with one (`-config`, or a misspelt `-confgi`) was meant as Go Dalga's, even when it
+// cannot be read as such.
+const GO_ONLY_START = /^-[a-z][a-z-]*[a-z](=|$)/;
+const GO_FLAGS_HINT = "Go Dalga's flags are -config <file>, -create-tables, -version and -debug; see `dalga --help`";
+
+/**
+ * Why argv, meant as a Go Dalga command line, cannot be read as one, in the words of Go's flag
+ * package; undefined when it reads (see readGoCommandLine) or was not meant as Go's. Without
+ * this, commander reads `-config` as `-c onfig` and blames the file name as an unknown command.
+ */
+export function goCommandLineMistake(argv: readonly string[]): string | undefined {
+  if (argv.length === 0 || !GO_ONLY_START.test(argv[0]!) || readGoCommandLine(argv) !== undefined) return undefined;
+  let config: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const match = /^--?([^=]+)(?:=(.*))?$/s.exec(arg);
+    if (!match) {
+      const withCommand = ['dalga', ...(config === undefined ? [] : ['-c', config]), ...argv.slice(i)].join(' ');
+      return `"${arg}" after Go Dalga's flags — its command line takes flags only; with a command, write --config or -c: ${withCommand}`;
+    }
+    const [, name, value] = match as unknown as [string, string, string | undefined];
+    if (name === 'config') {
+      config = value ?? argv[++i];
+      if (config === undefined) return `flag needs an argument: -config — ${GO_FLAGS_HINT}`;
+      continue;
+    }
+    if (!BOOLEAN_FLAGS.has(name)) return `flag provided but not defined: ${arg.replace(/=.*$/s, '')} — ${GO_FLAGS_HINT}`;
+    if (value !== undefined && GO_BOOLEANS[value] === undefined) {
+      return `invalid boolean value ${JSON.stringify(value)} for -${name} — ${GO_FLAGS_HINT}`;
+    }
+  }
+  return undefined;
+}

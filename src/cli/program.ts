@@ -14,7 +14,7 @@ import { scheduleCommand } from './commands/schedule.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { ExitCode } from './exit-codes.js';
-import { readGoCommandLine, translateGoCommandLine } from './go-command-line.js';
+import { goCommandLineMistake, readGoCommandLine, translateGoCommandLine } from './go-command-line.js';
 import { type CliIO, globalFlags, timeMode } from './options.js';
 import { formatErrorLine } from './output.js';
 
@@ -116,6 +116,11 @@ export function commanderErrorLine(text: string, help: string): string {
  */
 export async function runCli(argv: readonly string[], io: CliIO, version: string): Promise<number> {
   const go = readGoCommandLine(argv);
+  const goMistake = go ? undefined : goCommandLineMistake(argv);
+  if (goMistake !== undefined) {
+    io.stderr.write(formatErrorLine(goMistake));
+    return ExitCode.usage;
+  }
   const args = go ? translateGoCommandLine(go) : [...argv];
   const debug = args.includes('--debug');
   try {

@@ -75,6 +75,13 @@ describe('usage errors exit 2 with one line', () => {
     [['get', 'a', 'b', 'c'], /^dalga: too many arguments for 'get'\. Expected 2 arguments but got 3\. — see `dalga get --help`\n$/],
     [['completion'], 'dalga: which shell? — give bash, zsh or fish\n'],
     [['completion', 'tcsh'], /^dalga: command-argument value 'tcsh' is invalid/],
+    // A Go Dalga command line with a mistake gets Go's words (commander read `-config` as
+    // `-c onfig` and answered "unknown command 'dalga.toml'").
+    [['-config', 'dalga.toml', '-creat-tables'], "dalga: flag provided but not defined: -creat-tables — Go Dalga's flags are -config <file>, -create-tables, -version and -debug; see `dalga --help`\n"],
+    [['-confgi', 'dalga.toml'], "dalga: flag provided but not defined: -confgi — Go Dalga's flags are -config <file>, -create-tables, -version and -debug; see `dalga --help`\n"],
+    [['-config'], "dalga: flag needs an argument: -config — Go Dalga's flags are -config <file>, -create-tables, -version and -debug; see `dalga --help`\n"],
+    [['-config', 'dalga.toml', '-create-tables=maybe'], 'dalga: invalid boolean value "maybe" for -create-tables — Go Dalga\'s flags are -config <file>, -create-tables, -version and -debug; see `dalga --help`\n'],
+    [['-config', 'dalga.toml', 'ls'], 'dalga: "ls" after Go Dalga\'s flags — its command line takes flags only; with a command, write --config or -c: dalga -c dalga.toml ls\n'],
   ])('%j', async (argv, stderr) => {
     const r = await run(argv);
     expect(r.code).toBe(ExitCode.usage);
