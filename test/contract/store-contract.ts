@@ -765,7 +765,7 @@ export function describeStoreContract(
           instanceRunningJobs: 1,
           runningJobs: 2,
           totalJobs: 6,
-          pendingJobs: 4,
+          pendingJobs: 2, // due and not claimed: r1 and r2 are claimed, so only due and due2
           totalInstances: 2,
           lagSeconds: 4.25,
         });

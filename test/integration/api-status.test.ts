@@ -72,7 +72,7 @@ describe('GET /status', () => {
       instance_running_jobs: 1,
       running_jobs: 2,
       total_jobs: 5,
-      pending_jobs: 3,
+      pending_jobs: 1, // due and not yet claimed: only c (a and b are claimed)
       total_instances: 2,
       lag: 30,
       instances: [
