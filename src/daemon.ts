@@ -9,6 +9,8 @@ import type { RetryConfig } from './schedule/retry.js';
 import { type AttemptLogOptions, logAttempt } from './observability/attempt.js';
 import { targetUrl } from './delivery/target-url.js';
 import { createMetrics } from './observability/metrics.js';
+import { type StoreErrorSource } from './observability/metrics.js';
+import { StoreWriteError } from './errors.js';
 import { packageVersion } from './observability/version.js';
 import { Heartbeat, newInstanceId } from './scheduler/instance.js';
 import { Scheduler } from './scheduler/scheduler.js';
@@ -72,6 +74,13 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
 
   // The scheduler is created below; the running gauge reads it only at scrape time.
   const metrics = createMetrics({ instanceId, version: packageVersion(), store, clock, running: () => scheduler.running });
+  // A refused write since the last successful heartbeat, for /readyz: a full disk or a read-only
+  // file fails every write (the heartbeat's too) while the readiness probe, a read, succeeds.
+  let storeFailure: string | undefined;
+  const storeFailed = (source: StoreErrorSource) => (err: unknown) => {
+    metrics.observeStoreError(source, err);
+    if (err instanceof StoreWriteError) storeFailure = err.message;
+  };
   const heartbeat = new Heartbeat({
     store,
     clock,
@@ -79,7 +88,10 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
     log: ilog,
     instanceTimeoutMs: config.store === 'postgres' ? config.postgres.instanceTimeout : config.mysql.instanceTimeout,
     intervalMs: HEARTBEAT_EVERY_MS,
-    onStoreError: () => metrics.observeStoreError('heartbeat'),
+    onStoreError: storeFailed('heartbeat'),
+    onBeat: () => {
+      storeFailure = undefined;
+    },
   });
   // The instance row exists before the first claim (spec §9 #8).
   await heartbeat.beat();
@@ -111,7 +123,7 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
     },
     onClaim: (count) => metrics.observeClaim(count),
     onOutcomesDropped: (count) => metrics.observeOutcomesDropped(count),
-    onStoreError: () => metrics.observeStoreError('scheduler'),
+    onStoreError: storeFailed('scheduler'),
   });
 
   // Jobs other instances schedule earlier than this one's next wake-up (PostgreSQL NOTIFY).
@@ -126,6 +138,7 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
     onScheduled: (nextRun) => scheduler.notify(nextRun),
     onPaused: (paused) => scheduler.setPaused(paused),
     token: config.listen.token,
+    onStoreError: storeFailed('api'),
     ops: createOpsRoutes({
       readiness: {
         // The scheduler's own cheapest query: it reads the jobs table, so it fails when that is gone.
@@ -134,6 +147,7 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
         now: () => clock.now(),
         beatIntervalMs: HEARTBEAT_EVERY_MS,
         onProbeError: () => metrics.observeStoreError('readiness'),
+        storeFailure: () => storeFailure,
       },
       metrics,
     }),

@@ -55,3 +55,12 @@ export class DaemonUnavailableError extends DalgaError {
 export class StoreUnavailableError extends DalgaError {
   override readonly exitCode = ExitCode.unavailable;
 }
+
+/**
+ * The database answers but refuses writes (its disk is full, its file or server is read-only):
+ * reads still work, so readiness reports it rather than waiting for a stale heartbeat.
+ */
+export class StoreWriteError extends StoreUnavailableError {}
+
+/** A write failed because the database's disk is full: nothing was stored. The API answers 507. */
+export class StoreFullError extends StoreWriteError {}

@@ -1,5 +1,6 @@
 // The daemon's configuration: its type, its defaults, and `validateConfig`, which turns the merged
 // raw layers (file, environment, flags — any key case) into a checked `Config`. Pure: no I/O.
+import { redactUrl } from './redact.js';
 import { ConfigError } from '../errors.js';
 import { parseGoDuration } from '../schedule/duration.js';
 import { type KeySpec, STORE_KEY, SECTIONS, ALL_PATHS, keyPath, lookupKey, lookupSection, suggest } from './keys.js';
@@ -426,7 +427,8 @@ function checkBaseUrl(text: string): string | undefined {
 // ---- helpers ---------------------------------------------------------------------------------
 
 function invalid(spec: KeySpec, problem: string, value: unknown): ConfigKeyError {
-  const got = spec.secret ? '' : ` (got ${describe(value)})`;
+  // A URL's password (endpoint.baseurl's `user:pass@`) never reaches the message.
+  const got = spec.secret ? '' : ` (got ${describe(typeof value === 'string' ? redactUrl(value) : value)})`;
   return new ConfigKeyError(keyPath(spec), `${problem}${got}`);
 }
 

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as PromClient from 'prom-client';
 import type { Clock } from '../clock.js';
+import { StoreFullError } from '../errors.js';
 import type { StatusCounts } from '../schedule/job.js';
 import type { AttemptEvent } from '../scheduler/scheduler.js';
 import type { Store } from '../store/store.js';
@@ -18,9 +19,9 @@ const collectDefaultMetrics = requireCjs('prom-client/lib/defaultMetrics') as ty
 // Prometheus metrics of one daemon, in a registry of its own (never prom-client's global one),
 // so several daemons can live in one process (tests) without sharing counters.
 
-/** Where a store error was seen: the claim/record loop, the heartbeat, a probe or a scrape. */
-export type StoreErrorSource = 'scheduler' | 'heartbeat' | 'readiness' | 'metrics';
-const STORE_ERROR_SOURCES: readonly StoreErrorSource[] = ['scheduler', 'heartbeat', 'readiness', 'metrics'];
+/** Where a store error was seen: the claim/record loop, the heartbeat, an API request, a probe or a scrape. */
+export type StoreErrorSource = 'scheduler' | 'heartbeat' | 'api' | 'readiness' | 'metrics';
+const STORE_ERROR_SOURCES: readonly StoreErrorSource[] = ['scheduler', 'heartbeat', 'api', 'readiness', 'metrics'];
 
 export interface MetricsOptions {
   instanceId: number;
@@ -42,7 +43,7 @@ export interface DalgaMetrics {
   observeAttempt(event: AttemptEvent): void;
   observeClaim(count: number): void;
   observeOutcomesDropped(count: number): void;
-  observeStoreError(source: StoreErrorSource): void;
+  observeStoreError(source: StoreErrorSource, err?: unknown): void;
   /** The text exposition; queries the store for the `/status` figures. */
   render(): Promise<string>;
 }
@@ -91,7 +92,7 @@ export function createMetrics(options: MetricsOptions): DalgaMetrics {
   });
   const storeErrors: PromClient.Counter<'source'> = new Counter({
     name: 'dalga_store_errors_total',
-    help: 'Failed store operations, by where they happened (scheduler, heartbeat, readiness, metrics)',
+    help: 'Failed store operations, by where they happened (scheduler, heartbeat, api, readiness, metrics)',
     labelNames: ['source'] as const,
     registers,
     // Waits for this scrape's status query, so a failure of it is counted in the same scrape.
@@ -100,6 +101,12 @@ export function createMetrics(options: MetricsOptions): DalgaMetrics {
     },
   });
   for (const source of STORE_ERROR_SOURCES) storeErrors.inc({ source }, 0);
+  const storeFull = new Counter({
+    name: 'dalga_store_full_errors_total',
+    help: 'Store writes that failed because the disk is full (SQLITE_FULL); also counted in dalga_store_errors_total',
+    registers,
+  });
+  storeFull.inc(0);
   new Gauge({
     name: 'dalga_instance_running_jobs',
     help: 'Jobs this instance is delivering now (claimed, outcome not yet recorded)',
@@ -140,8 +147,9 @@ export function createMetrics(options: MetricsOptions): DalgaMetrics {
     observeOutcomesDropped(count) {
       outcomesDropped.inc(count);
     },
-    observeStoreError(source) {
+    observeStoreError(source, err) {
       storeErrors.inc({ source });
+      if (err instanceof StoreFullError) storeFull.inc();
     },
     render: () => registry.metrics(),
   };

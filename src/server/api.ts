@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PauseJson, StatusJson } from '../client/types.js';
 import type { Clock } from '../clock.js';
-import { StoreUnavailableError } from '../errors.js';
+import { redactTarget } from '../config/redact.js';
+import { StoreFullError, StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { JobKey } from '../schedule/job.js';
 import { disableChange, enableChange, type SchedulingConfig } from '../schedule/occurrence.js';
@@ -36,6 +37,8 @@ export interface ApiDeps {
   token?: string;
   /** `/healthz`, `/readyz`, `/metrics` (src/server/health.ts); absent: those paths answer 404. */
   ops?: OpsRoutes;
+  /** Observes a store failure that a request was answered 503/507 for (metrics, readiness). */
+  onStoreError?: (err: StoreUnavailableError) => void;
 }
 
 interface Call {
@@ -71,8 +74,9 @@ const ROUTES: readonly Route[] = [
 
 export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    deps.log.debug({ method: req.method, url: req.url }, 'http request');
-    void dispatch(req, res, deps).catch((err: unknown) => answerError(res, err, deps.log, req));
+    // Query values other than dalga's own parameters may be secrets (`?token=`): never logged.
+    if (deps.log.isLevelEnabled('debug')) deps.log.debug({ method: req.method, url: redactTarget(req.url ?? '') }, 'http request');
+    void dispatch(req, res, deps).catch((err: unknown) => answerError(res, err, deps, req));
   };
 }
 
@@ -305,7 +309,9 @@ function notifyScheduled(deps: ApiDeps, nextRun: number): void {
   }
 }
 
-function answerError(res: ServerResponse, err: unknown, log: Logger, req: IncomingMessage): void {
+function answerError(res: ServerResponse, err: unknown, deps: ApiDeps, req: IncomingMessage): void {
+  const { log } = deps;
+  if (err instanceof StoreUnavailableError) observeStoreError(deps, err, req);
   try {
     writeError(res, err, log, req);
   } catch (writeErr) {
@@ -316,15 +322,39 @@ function answerError(res: ServerResponse, err: unknown, log: Logger, req: Incomi
 }
 
 function writeError(res: ServerResponse, err: unknown, log: Logger, req: IncomingMessage): void {
+  if (isClientAbort(err, req)) {
+    // The client's doing (it went away, or its body did not arrive in time): one quiet line.
+    log.debug({ method: req.method, url: redactTarget(req.url ?? '') }, 'request body not received whole (client aborted or timed out)');
+    if (!res.headersSent) res.destroy();
+    return;
+  }
   if (res.headersSent) {
     // Half a response cannot be turned into an error one; cut it so the client sees a failure.
     res.destroy();
     return;
   }
   if (err instanceof HttpError) return sendText(res, err.status, err.message, err.headers);
+  // 507 Insufficient Storage: the write failed for want of disk, nothing was stored.
+  if (err instanceof StoreFullError) return sendText(res, 507, storeUnavailableMessage(err));
   if (err instanceof StoreUnavailableError) return sendText(res, 503, storeUnavailableMessage(err));
-  log.error({ err, method: req.method, url: req.url }, 'unexpected error in HTTP handler');
+  log.error({ err, method: req.method, url: redactTarget(req.url ?? '') }, 'unexpected error in HTTP handler');
   sendText(res, 500, 'internal server error');
+}
+
+/** One warning line per failed request (no stack): a store failure is the operator's to fix. */
+function observeStoreError(deps: ApiDeps, err: StoreUnavailableError, req: IncomingMessage): void {
+  deps.log.warn({ err: err.message, method: req.method, path: redactTarget(req.url ?? '') }, 'store failed; request not done');
+  try {
+    deps.onStoreError?.(err);
+  } catch {
+    // Observers must not turn an answer into a crash.
+  }
+}
+
+/** The body stream failed because the connection closed under it (node's `aborted`), not because of us. */
+function isClientAbort(err: unknown, req: IncomingMessage): boolean {
+  const code = (err as { code?: unknown }).code;
+  return !req.complete && (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || req.destroyed);
 }
 
 function storeUnavailableMessage(err: StoreUnavailableError): string {

@@ -27,6 +27,11 @@ export interface ReadinessOptions {
   probeTimeoutMs?: number;
   /** Observes a failed probe (the store error counter). */
   onProbeError?: (err: unknown) => void;
+  /**
+   * Why the store refused a write since the last successful heartbeat (a full disk, a read-only
+   * file), or undefined. The probe is a read, which a full disk does not stop.
+   */
+  storeFailure?: () => string | undefined;
 }
 
 export type Readiness = { readonly ready: true } | { readonly ready: false; readonly reason: string };
@@ -58,6 +63,8 @@ export function createOpsRoutes(options: { readiness: ReadinessOptions; metrics?
 export async function checkReadiness(options: ReadinessOptions): Promise<Readiness> {
   const problem = await storeProblem(options);
   if (problem !== undefined) return { ready: false, reason: problem };
+  const failure = options.storeFailure?.();
+  if (failure !== undefined) return { ready: false, reason: `store refuses writes: ${failure}` };
   const last = options.lastBeatAt();
   if (last === undefined) return { ready: false, reason: 'no heartbeat yet' };
   const ageMs = options.now() - last;

@@ -35,6 +35,7 @@ export async function startHttpServer(handler: RequestHandler, listen: ListenOpt
   const state: CloseState = { closing: false };
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: checkingInterval(listen.readTimeout) }, (req, res) => {
     track(res, inFlight, state, server);
+    limitBodyTime(res, listen.readTimeout);
     limitWriteTime(res, listen.writeTimeout);
     handler(req, res);
   });
@@ -65,14 +66,37 @@ function applyTimeouts(server: Server, listen: ListenOptions): void {
 }
 
 /**
+ * listen.readTimeout for the body: a request whose body has not all arrived in time gets the
+ * documented 408 and the connection closes after it. Node's own request timeout answers 408 as
+ * well, but only at its next sweep of the connections, by which time the write timeout (as
+ * long, by default) would have cut the connection without a word.
+ */
+function limitBodyTime(res: ServerResponse, readTimeout: number): void {
+  if (readTimeout <= 0 || res.req.complete) return;
+  const timer = setTimeout(() => {
+    if (res.headersSent || res.req.complete) return;
+    res.shouldKeepAlive = false;
+    // Discard what still arrives, so closing does not reset the connection before the client reads the 408.
+    res.req.resume();
+    sendText(res, 408, `request body not received within listen.readTimeout (${readTimeout} ms)`, { Connection: 'close' });
+  }, readTimeout);
+  timer.unref();
+  res.once('close', () => clearTimeout(timer));
+  res.req.once('end', () => clearTimeout(timer));
+}
+
+/**
  * Go's WriteTimeout: a response not finished in time has its connection cut. One not even
  * started for a request read whole — a handler still waiting on a database that stopped
  * answering — gets a 503 instead, so the client learns why rather than seeing the connection
- * drop; the connection closes after it. A request whose body is still arriving is cut.
+ * drop; the connection closes after it. A request whose body is still arriving is cut, unless
+ * the read timeout (no longer than this one) has already answered it 408.
  */
 function limitWriteTime(res: ServerResponse, writeTimeout: number): void {
   if (writeTimeout <= 0) return;
   const timer = setTimeout(() => {
+    // Answered already (the 408 of a body timeout, whose timer runs first): let it flush.
+    if (res.writableEnded) return;
     if (res.headersSent || !res.req.complete) return void res.destroy();
     res.shouldKeepAlive = false;
     sendText(res, 503, `no answer within listen.writeTimeout (${writeTimeout} ms) — the database did not answer in time; try again`);

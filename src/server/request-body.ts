@@ -41,14 +41,23 @@ function readText(req: IncomingMessage, maxBytes: number): Promise<string> {
       cleanup();
       reject(err);
     };
+    // After a 408 has answered the request, node closes the connection without failing the
+    // body stream: with the connection gone, no more of the body can come.
+    const onClose = (): void => {
+      if (req.complete) return;
+      cleanup();
+      reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    };
     const cleanup = (): void => {
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
+      req.socket.off('close', onClose);
     };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
+    req.socket.once('close', onClose);
   });
 }
 

@@ -1,7 +1,7 @@
 // The embedded store: SQLite through better-sqlite3 (synchronous; each method runs to completion
 // inside one async call, so a transaction never interleaves with another call of this process).
 import Database from 'better-sqlite3';
-import { StoreUnavailableError } from '../errors.js';
+import { StoreFullError, StoreUnavailableError, StoreWriteError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { readStoredInterval } from '../schedule/duration.js';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
@@ -54,8 +54,13 @@ interface StatusRow {
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const table = checkTableName(options.table, 'sqlite.table');
   const db = openDatabase(options.path);
-  for (const pragma of PRAGMAS) db.pragma(pragma);
-  return new SqliteStore(db, table, `sqlite:${options.path}`, options.log);
+  try {
+    for (const pragma of PRAGMAS) db.pragma(pragma);
+  } catch (err) {
+    db.close();
+    throw sqliteFailure(err, options.path) ?? err;
+  }
+  return new SqliteStore(db, table, options.path, options.log);
 }
 
 function openDatabase(path: string): Database.Database {
@@ -75,7 +80,7 @@ class SqliteStore implements Store {
   constructor(
     private readonly db: Database.Database,
     private readonly table: string,
-    private readonly where: string,
+    private readonly path: string,
     private readonly log?: Logger,
   ) {
     this.q = sqliteQueries(table);
@@ -87,7 +92,9 @@ class SqliteStore implements Store {
 
   async putJob(job: NewJob): Promise<Job> {
     return this.guard(() => {
-      const row = this.stmt(this.q.putJob).get(
+      // all(), not get(): get() stops at the RETURNING row and never sees the error that
+      // finishing the statement raises (SQLITE_FULL), so a job that was not stored looked stored.
+      const [row] = this.stmt(this.q.putJob).all(
         job.path,
         job.body,
         job.interval,
@@ -98,8 +105,8 @@ class SqliteStore implements Store {
         job.misfire ?? 'once',
         job.catchup ?? 'PT1H',
         job.schedAnchor ?? job.nextSched,
-      ) as JobRow;
-      return toJob(row);
+      ) as JobRow[];
+      return toJob(row!);
     });
   }
 
@@ -243,7 +250,7 @@ class SqliteStore implements Store {
   private migrationTarget(): MigrationTarget<SqliteMigrationDb> {
     const session: SqliteMigrationDb = { db: this.db, table: this.table };
     return {
-      describe: `table ${this.table} in ${this.where}`,
+      describe: `table ${this.table} in sqlite:${this.path}`,
       readVersions: async () =>
         this.guard(() => (this.db.prepare(this.q.ledgerExists).get(this.q.ledgerName) === undefined ? null : this.versions())),
       withLock: (fn) =>
@@ -292,14 +299,13 @@ class SqliteStore implements Store {
     return this.db.transaction(fn).immediate();
   }
 
-  /** A closed database is "unavailable", like a MySQL pool that was shut down. */
+  /** A closed database is "unavailable", like a MySQL pool that was shut down; SQLite's own errors become typed ones. */
   private guard<T>(fn: () => T): T {
     if (!this.db.open) throw new StoreUnavailableError('SQLite database is closed — the store was shut down');
     try {
       return fn();
     } catch (err) {
-      if (isBusy(err)) throw new StoreUnavailableError(`SQLite database is locked by another process: ${(err as Error).message}`, { cause: err });
-      throw err;
+      throw sqliteFailure(err, this.path) ?? err;
     }
   }
 }
@@ -316,9 +322,27 @@ function inProcessTurn<T>(fn: () => Promise<T>): Promise<T> {
   return turn;
 }
 
-function isBusy(err: unknown): boolean {
+/**
+ * An error SQLite raised, as a one-line StoreUnavailableError (StoreFullError for a full disk)
+ * saying what to do; undefined for anything else (a bug of ours propagates as it is).
+ */
+export function sqliteFailure(err: unknown, path: string): StoreUnavailableError | undefined {
   const code = (err as { code?: unknown }).code;
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_IOERR';
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return undefined;
+  const where = `SQLite database ${path}`;
+  const options = { cause: err };
+  if (code === 'SQLITE_FULL') return new StoreFullError(`${where}: disk full (SQLITE_FULL), nothing was written — free space on its filesystem`, options);
+  if (code.startsWith('SQLITE_READONLY')) {
+    return new StoreWriteError(
+      `${where} cannot be written (${code}) — dalga writes the file and creates -wal and -shm files beside it: make both the file and its directory writable (and the filesystem not read-only), or set sqlite.path`,
+      options,
+    );
+  }
+  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_LOCKED')) {
+    return new StoreUnavailableError(`${where} is locked by another process (${code}) — try again`, options);
+  }
+  const reason = ((err as Error).message.split('\n', 1)[0] ?? '').trim();
+  return new StoreUnavailableError(`${where} failed (${code}: ${reason}) — check the file and the disk it is on`, options);
 }
 
 /** Run-now requests first (asked for "at once"), then due jobs; each row once, `limit` at most. */

@@ -250,6 +250,14 @@ describe('validateConfig: invalid values name the key', () => {
     expect(errorOf({ listen: { token: 98765 } }).message).not.toContain('98765');
     expect(errorOf({ endpoint: { signingKey: true } }).message).not.toContain('true');
   });
+
+  it('does not echo the Basic-auth password of endpoint.baseurl', () => {
+    const bad = errorOf({ endpoint: { baseurl: 'ftp://user:BasicS3cret@hooks.example.com/base/' } }).message;
+    expect(bad).toBe('invalid config endpoint.baseurl: must be an absolute http:// or https:// URL (got "ftp://user:[redacted]@hooks.example.com/base/")');
+    // Not even a URL: still no password.
+    expect(errorOf({ endpoint: { baseurl: 'http//user:BasicS3cret@hooks.example.com/' } }).message).not.toContain('BasicS3cret');
+    expect(errorOf({ endpoint: { baseurl: 'ftp://user:BasicS3cret@h' } }).message).not.toContain('BasicS3cret');
+  });
 });
 
 describe('validateConfig: store selection', () => {
