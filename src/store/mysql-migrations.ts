@@ -78,6 +78,12 @@ export const MYSQL_MIGRATIONS: readonly Migration<MysqlMigrationDb>[] = [
       if (!(await columnExists(db, 'sched_anchor'))) await alterJobs(db, ['ADD COLUMN sched_anchor DATETIME(3) NULL']);
     },
   },
+  {
+    version: 7,
+    // Run history (README "Run history"): one row per delivery attempt, trimmed by count and age.
+    name: 'runs table',
+    up: async (db) => ddl(db.conn, db.q, db.q.createRuns),
+  },
 ];
 
 /** MySQL 8's utf8mb4_0900_bin or MariaDB's utf8mb4_nopad_bin, whichever the server has. */

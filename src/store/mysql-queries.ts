@@ -33,6 +33,8 @@ export function mysqlQueries(name: string) {
   const inst = `\`${name}_instances\``;
   const ledger = `\`${name}_migrations\``;
   const pause = `\`${name}_pause\``;
+  const runs = `\`${name}_runs\``;
+  const runValues = (n: number): string => Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
   const list = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
   const cases = (n: number): string => Array.from({ length: n }, () => 'WHEN ? THEN ?').join(' ');
   return {
@@ -74,6 +76,36 @@ export function mysqlQueries(name: string) {
         PRIMARY KEY (id)
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
     pausedSince: `SELECT paused_at FROM ${pause} WHERE id = 1`,
+    /** Run history (migration 6). */
+    createRuns: `
+      CREATE TABLE IF NOT EXISTS ${runs} (
+        id          BIGINT NOT NULL AUTO_INCREMENT,
+        path        VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+        body        VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+        sched       DATETIME(3)  NOT NULL,
+        started_at  DATETIME(3)  NOT NULL,
+        duration_ms INT UNSIGNED NOT NULL,
+        status      VARCHAR(255) NOT NULL,
+        outcome     VARCHAR(16)  NOT NULL,
+        attempt     INT UNSIGNED NOT NULL,
+        instance_id INT UNSIGNED NOT NULL,
+        PRIMARY KEY (id),
+        KEY job_idx (path, body, id),
+        KEY started_idx (started_at)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+    /** params: (path, body, sched, started_at, duration_ms, status, outcome, attempt, instance_id) × n */
+    insertRuns: (n: number): string =>
+      `INSERT INTO ${runs} (path, body, sched, started_at, duration_ms, status, outcome, attempt, instance_id) VALUES ${runValues(n)}`,
+    /** params: path, body, before id, limit. Newest first, on job_idx. */
+    listRuns: `SELECT id, path, body, sched, started_at, duration_ms, status, outcome, attempt, instance_id FROM ${runs}
+      WHERE path = ? AND body = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+    /** params: started_at bound, limit. Oldest first on started_idx: a short lock each time. */
+    trimRunsByAge: `DELETE FROM ${runs} WHERE started_at < ? ORDER BY started_at LIMIT ?`,
+    /** params: path, body, keep, path, body. The derived table (LIMIT: materialised) finds the cut. */
+    trimRunsByCount: `
+      DELETE r FROM ${runs} AS r
+      JOIN (SELECT id FROM ${runs} WHERE path = ? AND body = ? ORDER BY id DESC LIMIT 1 OFFSET ?) AS cut ON r.id <= cut.id
+      WHERE r.path = ? AND r.body = ?`,
     /** params: paused_at. A pause in force keeps its first time. */
     pause: `INSERT INTO ${pause} (id, paused_at) VALUES (1, ?) ON DUPLICATE KEY UPDATE id = id`,
     resume: `DELETE FROM ${pause}`,

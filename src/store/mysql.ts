@@ -6,6 +6,7 @@
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 import { newClaimToken } from './claim-token.js';
+import { powerOfTwoChunks, toRun, type RunRow } from './run-row.js';
 import { boundParams, planList } from './list-plan.js';
 import { runMigrations } from './migrations.js';
 import { chunks, outcomeStatements, padded } from './mysql-batches.js';
@@ -15,7 +16,7 @@ import { openMysqlPool, type MysqlStoreOptions } from './mysql-pool.js';
 import { mysqlQueries, type MysqlQueries } from './mysql-queries.js';
 import { dueFirst, fromSqlTime, toJob, toSqlTime, type JobRow } from './mysql-rows.js';
 import { MysqlSession } from './mysql-session.js';
-import type { InstanceHeartbeat, RunRequest, Store } from './store.js';
+import type { InstanceHeartbeat, RunRecord, RunRequest, Store, StoredRun } from './store.js';
 import { checkTableName } from './table-name.js';
 
 export { MAX_PREPARED_STATEMENTS, type MysqlStoreOptions } from './mysql-pool.js';
@@ -197,6 +198,32 @@ class MysqlStore implements Store {
   async listInstances(limit: number): Promise<InstanceHeartbeat[]> {
     const [rows] = await this.session.run<RowDataPacket[]>(this.q.listInstances, [limit]);
     return rows.map((r) => ({ id: Number(r.id), lastHeartbeat: fromSqlTime(r.updated_at as string)! }));
+  }
+
+  async recordRuns(runs: readonly RunRecord[]): Promise<void> {
+    if (runs.length === 0) return;
+    await this.session.transaction(async (conn: PoolConnection) => {
+      for (const chunk of powerOfTwoChunks(runs)) {
+        const params = chunk.flatMap((r) => [r.path, r.body, toSqlTime(r.sched), toSqlTime(r.startedAt), Math.max(0, Math.round(r.durationMs)), r.status.slice(0, 255), r.outcome, r.attempt, r.instanceId]);
+        await this.session.exec(conn, this.q.insertRuns(chunk.length), params);
+      }
+    });
+  }
+
+  async listRuns(key: JobKey, limit: number, beforeId?: number): Promise<StoredRun[]> {
+    if (limit <= 0) return [];
+    const [rows] = await this.session.run<RowDataPacket[]>(this.q.listRuns, [key.path, key.body, String(beforeId ?? Number.MAX_SAFE_INTEGER), String(limit)]);
+    return rows.map((r) => toRun(r as unknown as RunRow, (v) => fromSqlTime(v as string)!));
+  }
+
+  async trimRuns(keys: readonly JobKey[], keep: number, startedBefore: number, batch: number): Promise<number> {
+    const [aged] = await this.session.run<ResultSetHeader>(this.q.trimRunsByAge, [toSqlTime(startedBefore), String(batch)]);
+    let deleted = aged.affectedRows;
+    for (const k of keys) {
+      const [r] = await this.session.run<ResultSetHeader>(this.q.trimRunsByCount, [k.path, k.body, String(keep), k.path, k.body]);
+      deleted += r.affectedRows;
+    }
+    return deleted;
   }
 
   async pausedSince(): Promise<number | null> {

@@ -45,6 +45,14 @@ export const POSTGRES_MIGRATIONS: readonly Migration<PostgresMigrationDb>[] = [
     name: 'sched_anchor column',
     up: async ({ client, q }) => ddl(client, q, q.addSchedAnchor),
   },
+  {
+    version: 5,
+    // Run history (README "Run history"): one row per delivery attempt, trimmed by count and age.
+    name: 'runs table',
+    up: async ({ client, q }) => {
+      for (const sql of q.createRuns) await ddl(client, q, sql);
+    },
+  },
 ];
 
 /** SQLSTATE 42P01 undefined_table, 42501 insufficient_privilege. */

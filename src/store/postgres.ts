@@ -10,13 +10,14 @@ import type { Logger } from '../log.js';
 import { readStoredInterval } from '../schedule/duration.js';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 import { newClaimToken } from './claim-token.js';
+import { toRun, type RunRow } from './run-row.js';
 import { boundParams, planList } from './list-plan.js';
 import { runMigrations } from './migrations.js';
 import { POSTGRES_MIGRATIONS, postgresMigrationTarget } from './postgres-migrations.js';
 import { ScheduleListener } from './postgres-notify.js';
 import { postgresQueries, type PostgresQueries } from './postgres-queries.js';
 import { toMisfire } from './misfire-column.js';
-import type { InstanceHeartbeat, RunRequest, Store } from './store.js';
+import type { InstanceHeartbeat, RunRecord, RunRequest, Store, StoredRun } from './store.js';
 import { checkTableName } from './table-name.js';
 
 export type PostgresStoreOptions = Config['postgres'] & {
@@ -333,6 +334,33 @@ class PostgresStore implements Store {
   async listInstances(limit: number): Promise<InstanceHeartbeat[]> {
     const { rows } = await this.run<{ id: number; updated_at: number }>(this.q.listInstances, [limit]);
     return rows.map((r) => ({ id: r.id, lastHeartbeat: r.updated_at }));
+  }
+
+  async recordRuns(runs: readonly RunRecord[]): Promise<void> {
+    if (runs.length === 0) return;
+    await this.run(this.q.insertRuns, [
+      runs.map((r) => r.path),
+      runs.map((r) => r.body),
+      runs.map((r) => toPgTime(r.sched)),
+      runs.map((r) => toPgTime(r.startedAt)),
+      runs.map((r) => Math.max(0, Math.round(r.durationMs))),
+      runs.map((r) => r.status.slice(0, 255)),
+      runs.map((r) => r.outcome),
+      runs.map((r) => r.attempt),
+      runs.map((r) => r.instanceId),
+    ]);
+  }
+
+  async listRuns(key: JobKey, limit: number, beforeId?: number): Promise<StoredRun[]> {
+    if (limit <= 0) return [];
+    const { rows } = await this.run<RunRow>(this.q.listRuns, [key.path, key.body, beforeId ?? Number.MAX_SAFE_INTEGER, limit]);
+    return rows.map((r) => toRun(r));
+  }
+
+  async trimRuns(keys: readonly JobKey[], keep: number, startedBefore: number, batch: number): Promise<number> {
+    let deleted = (await this.run(this.q.trimRunsByAge, [toPgTime(startedBefore), batch])).rowCount ?? 0;
+    for (const k of keys) deleted += (await this.run(this.q.trimRunsByCount, [k.path, k.body, keep])).rowCount ?? 0;
+    return deleted;
   }
 
   async pausedSince(): Promise<number | null> {

@@ -87,4 +87,27 @@ export const SQLITE_MIGRATIONS: readonly Migration<SqliteMigrationDb>[] = [
       db.exec(`ALTER TABLE "${table}" ADD COLUMN sched_anchor INTEGER NULL`);
     },
   },
+  {
+    version: 6,
+    // Run history (README "Run history"): one row per delivery attempt, trimmed by count and age.
+    name: 'runs table',
+    up: async ({ db, table }) => {
+      const runs = `"${table}_runs"`;
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS ${runs} (
+          id          INTEGER PRIMARY KEY AUTOINCREMENT,
+          path        TEXT    NOT NULL,
+          body        TEXT    NOT NULL,
+          sched       INTEGER NOT NULL,
+          started_at  INTEGER NOT NULL,
+          duration_ms INTEGER NOT NULL,
+          status      TEXT    NOT NULL,
+          outcome     TEXT    NOT NULL,
+          attempt     INTEGER NOT NULL,
+          instance_id INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS "${table}_runs_job" ON ${runs} (path, body, id);
+        CREATE INDEX IF NOT EXISTS "${table}_runs_at" ON ${runs} (started_at);`);
+    },
+  },
 ];

@@ -6,6 +6,8 @@ import { listSql, type ListSegment } from './list-plan.js';
 export const JOB_COLUMNS =
   'id, path, body, "interval", location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token, cron, misfire, catchup, run_now, sched_anchor';
 
+export const RUN_COLUMNS = 'id, path, body, sched, started_at, duration_ms, status, outcome, attempt, instance_id';
+
 // cache_size: SQLite's own default of 2 MB of page cache. better-sqlite3 builds SQLite with
 // 16 MB, which a drain of 100,000 jobs fills (+15 MB of RSS); the file's pages stay in the OS's
 // cache, so a miss costs a read() and no disk access.
@@ -16,6 +18,7 @@ export function sqliteQueries(name: string) {
   const inst = `"${name}_instances"`;
   const ledger = `"${name}_migrations"`;
   const pause = `"${name}_pause"`;
+  const runs = `"${name}_runs"`;
   return {
     ledgerName: `${name}_migrations`,
     /** params: ledger table name (unquoted). */
@@ -84,6 +87,14 @@ export function sqliteQueries(name: string) {
     /** params: paused_at. A pause in force keeps its first time. */
     pause: `INSERT INTO ${pause} (id, paused_at) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`,
     resume: `DELETE FROM ${pause}`,
+    /** params: path, body, sched, started_at, duration_ms, status, outcome, attempt, instance_id */
+    insertRun: `INSERT INTO ${runs} (path, body, sched, started_at, duration_ms, status, outcome, attempt, instance_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    /** params: path, body, before id, limit. Newest first, on the (path, body, id) index. */
+    listRuns: `SELECT ${RUN_COLUMNS} FROM ${runs} WHERE path = ? AND body = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+    /** params: started_at bound, limit. */
+    trimRunsByAge: `DELETE FROM ${runs} WHERE id IN (SELECT id FROM ${runs} WHERE started_at < ? ORDER BY started_at LIMIT ?)`,
+    /** params: path, body, path, body, keep. The runs older than the job's newest `keep`. */
+    trimRunsByCount: `DELETE FROM ${runs} WHERE path = ? AND body = ? AND id <= (SELECT id FROM ${runs} WHERE path = ? AND body = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
     ...commonQueries(t, inst),
     list: (segment: Omit<ListSegment, 'after'> & { hasAfter: boolean }, hasPath: boolean): string =>
       listSql(t, JOB_COLUMNS, segment, hasPath),

@@ -11,7 +11,8 @@ import { boundParams, planList } from './list-plan.js';
 import { runMigrations, type MigrationTarget } from './migrations.js';
 import { SQLITE_MIGRATIONS, type SqliteMigrationDb } from './sqlite-migrations.js';
 import { PRAGMAS, sqliteQueries } from './sqlite-queries.js';
-import type { InstanceHeartbeat, RunRequest, Store } from './store.js';
+import type { InstanceHeartbeat, RunRecord, RunRequest, Store, StoredRun } from './store.js';
+import { toRun, type RunRow } from './run-row.js';
 import { checkTableName } from './table-name.js';
 
 export interface SqliteStoreOptions {
@@ -236,6 +237,31 @@ class SqliteStore implements Store {
   async setPaused(at: number | null): Promise<number | null> {
     this.guard(() => (at === null ? this.stmt(this.q.resume).run() : this.stmt(this.q.pause).run(at)));
     return this.pausedSince();
+  }
+
+  async recordRuns(runs: readonly RunRecord[]): Promise<void> {
+    if (runs.length === 0) return;
+    this.guard(() =>
+      this.immediate(() => {
+        const insert = this.stmt(this.q.insertRun);
+        for (const r of runs) insert.run(r.path, r.body, r.sched, r.startedAt, r.durationMs, r.status.slice(0, 255), r.outcome, r.attempt, r.instanceId);
+      }),
+    );
+  }
+
+  async listRuns(key: JobKey, limit: number, beforeId?: number): Promise<StoredRun[]> {
+    if (limit <= 0) return [];
+    const rows = this.guard(() => this.stmt(this.q.listRuns).all(key.path, key.body, beforeId ?? Number.MAX_SAFE_INTEGER, limit) as RunRow[]);
+    return rows.map((r) => toRun(r));
+  }
+
+  async trimRuns(keys: readonly JobKey[], keep: number, startedBefore: number, batch: number): Promise<number> {
+    return this.guard(() => {
+      let deleted = this.stmt(this.q.trimRunsByAge).run(startedBefore, batch).changes;
+      const byCount = this.stmt(this.q.trimRunsByCount);
+      for (const k of keys) deleted += byCount.run(k.path, k.body, k.path, k.body, keep).changes;
+      return deleted;
+    });
   }
 
   async serverNow(): Promise<number> {

@@ -1,5 +1,30 @@
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 
+/** What became of one delivery attempt (README "Run history"). */
+export type RunOutcome = 'done' | 'retry' | 'deleted' | 'gave-up' | 'disabled';
+
+/** One delivery attempt, as the history keeps it. Times are epoch ms. */
+export interface RunRecord {
+  readonly path: string;
+  readonly body: string;
+  /** The occurrence delivered: the dalga-sched header. */
+  readonly sched: number;
+  /** When the POST started, and how long until its answer or error. */
+  readonly startedAt: number;
+  readonly durationMs: number;
+  /** The HTTP status ("500") or the error ("timeout", "connection refused", …). */
+  readonly status: string;
+  readonly outcome: RunOutcome;
+  /** 1 for the first attempt of an occurrence, 2 for its first retry, … */
+  readonly attempt: number;
+  readonly instanceId: number;
+}
+
+export interface StoredRun extends RunRecord {
+  /** Increasing: newer runs have larger ids (the listing's cursor). */
+  readonly id: number;
+}
+
 /** One row of the instances table. */
 export interface InstanceHeartbeat {
   readonly id: number;
@@ -80,6 +105,15 @@ export interface Store {
    * resume them (null). Answers pausedSince() afterwards. Jobs can still be changed meanwhile.
    */
   setPaused(at: number | null): Promise<number | null>;
+  /** Append delivery attempts to the run history (`<table>_runs`), in one transaction. */
+  recordRuns(runs: readonly RunRecord[]): Promise<void>;
+  /** A job's runs, newest first, at most `limit`, only those with id < `beforeId` when given. Kept after the job is deleted. */
+  listRuns(key: JobKey, limit: number, beforeId?: number): Promise<StoredRun[]>;
+  /**
+   * Retention: delete at most `batch` runs that started before `startedBefore`, and for each of
+   * `keys` the runs beyond its newest `keep`. Small statements, each on an index. Answers how many went.
+   */
+  trimRuns(keys: readonly JobKey[], keep: number, startedBefore: number, batch: number): Promise<number>;
   /** The database server's clock (MySQL: UTC_TIMESTAMP(3), PostgreSQL: clock_timestamp()); SQLite answers the local clock. */
   serverNow(): Promise<number>;
   /**

@@ -3,7 +3,7 @@
 // and a real PostgreSQL schema.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job, JobKey, ListOrder, ListPosition, NewJob, Outcome } from '../../src/schedule/job.js';
-import type { Store } from '../../src/store/store.js';
+import type { RunRecord, Store } from '../../src/store/store.js';
 
 /**
  * `makeStore` answers a store with its tables created, on fresh empty tables each call.
@@ -691,6 +691,60 @@ export function describeStoreContract(
         await store.createTables();
         expect(await store.pausedSince()).toBe(T0);
         expect((await store.getJob({ path: 'a', body: 'b' }))?.nextRun).toBe(T0);
+      });
+    });
+
+    describe('run history', () => {
+      const run = (path: string, at: number, extra: Partial<RunRecord> = {}): RunRecord => ({
+        path,
+        body: 'b',
+        sched: at,
+        startedAt: at + 5,
+        durationMs: 12,
+        status: '500',
+        outcome: 'retry',
+        attempt: 1,
+        instanceId: 0xffffffff,
+        ...extra,
+      });
+
+      it('keeps every attempt of a job, newest first, paged by id, after the job is deleted', async () => {
+        await store.putJob(job('h'));
+        await store.recordRuns([run('h', T0), run('other', T0), run('h', T0, { startedAt: T0 + 60 * SEC, status: '500', attempt: 2 })]);
+        await store.recordRuns([run('h', T0, { startedAt: T0 + 180 * SEC + 1, status: '200', outcome: 'done', attempt: 3, durationMs: 1234 })]);
+        await store.deleteJob({ path: 'h', body: 'b' });
+        const all = await store.listRuns({ path: 'h', body: 'b' }, 10);
+        expect(all.map((r) => [r.status, r.outcome, r.attempt, r.startedAt])).toEqual([
+          ['200', 'done', 3, T0 + 180 * SEC + 1],
+          ['500', 'retry', 2, T0 + 60 * SEC],
+          ['500', 'retry', 1, T0 + 5],
+        ]);
+        expect(all[0]).toMatchObject({ path: 'h', body: 'b', sched: T0, durationMs: 1234, instanceId: 0xffffffff });
+        const first = await store.listRuns({ path: 'h', body: 'b' }, 2);
+        expect(first).toHaveLength(2);
+        const rest = await store.listRuns({ path: 'h', body: 'b' }, 2, first[1]!.id);
+        expect(rest.map((r) => r.attempt)).toEqual([1]);
+        expect(await store.listRuns({ path: 'h', body: 'x' }, 10)).toEqual([]);
+      });
+
+      it('keeps an error text whole up to 255 characters', async () => {
+        const text = `connect ECONNREFUSED 127.0.0.1:1 ${'é'.repeat(300)}`;
+        await store.recordRuns([run('e', T0, { status: text, outcome: 'gave-up' })]);
+        const [got] = await store.listRuns({ path: 'e', body: 'b' }, 1);
+        expect(got?.status).toBe(text.slice(0, 255));
+        expect(got?.outcome).toBe('gave-up');
+      });
+
+      it('trims by count per job and by age, in batches', async () => {
+        const many = Array.from({ length: 7 }, (_, i) => run('c', T0 + i * SEC, { startedAt: T0 + 100 * SEC + i }));
+        await store.recordRuns(many);
+        await store.recordRuns([run('old', T0, { startedAt: T0 }), run('old', T0, { startedAt: T0 + 1 }), run('old', T0, { startedAt: T0 + 2 })]);
+        // Count: 'c' keeps its newest 3; age: at most 2 of the runs started before T0 + 50 s.
+        expect(await store.trimRuns([{ path: 'c', body: 'b' }], 3, T0 + 50 * SEC, 2)).toBe(4 + 2);
+        expect((await store.listRuns({ path: 'c', body: 'b' }, 10)).map((r) => r.startedAt)).toEqual([T0 + 100 * SEC + 6, T0 + 100 * SEC + 5, T0 + 100 * SEC + 4]);
+        expect((await store.listRuns({ path: 'old', body: 'b' }, 10)).map((r) => r.startedAt)).toEqual([T0 + 2]);
+        expect(await store.trimRuns([{ path: 'c', body: 'b' }, { path: 'none', body: 'b' }], 3, T0 + 50 * SEC, 2)).toBe(1);
+        expect(await store.trimRuns([], 3, T0 + 50 * SEC, 2)).toBe(0);
       });
     });
 
