@@ -3,7 +3,7 @@
 _dalga() {
   local cur="${COMP_WORDS[COMP_CWORD]}"
   local prev="${COMP_WORDS[COMP_CWORD-1]}"
-  local commands="schedule get cancel enable disable run ls status pause resume serve create-tables completion"
+  local commands="schedule get cancel enable disable run ls status history pause resume serve create-tables completion"
   local global_opts="-V --version -c --config --url --token --json --no-color --debug --utc --local -h --help"
   local cmd="" i
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -50,6 +50,11 @@ _dalga() {
       COMPREPLY=($(compgen -W "--path --sort --reverse --limit --all --watch --refresh $global_opts" -- "$cur")) ;;
     status)
       COMPREPLY=($(compgen -W " $global_opts" -- "$cur")) ;;
+    history)
+      case "$prev" in
+        --limit) COMPREPLY=(); return ;;
+      esac
+      COMPREPLY=($(compgen -W "--limit $global_opts" -- "$cur")) ;;
     pause)
       COMPREPLY=($(compgen -W " $global_opts" -- "$cur")) ;;
     resume)

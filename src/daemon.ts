@@ -13,6 +13,7 @@ import { type StoreErrorSource } from './observability/metrics.js';
 import { StoreWriteError } from './errors.js';
 import { packageVersion } from './observability/version.js';
 import { Heartbeat, newInstanceId } from './scheduler/instance.js';
+import { RunHistory } from './scheduler/run-history.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { ServerClock } from './scheduler/server-clock.js';
 import { createApiHandler } from './server/api.js';
@@ -106,8 +107,17 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
     successLevel: deps.logDeliveriesAtInfo ? 'info' : 'debug',
     targetUrl: (path) => logTargetUrl(config.endpoint.baseurl, path),
   };
+  const history = new RunHistory({
+    store,
+    clock,
+    log: ilog,
+    keep: config.history.keep,
+    maxAgeMs: config.history.maxAge,
+    onStoreError: () => metrics.observeStoreError('scheduler'),
+  });
   const scheduler = new Scheduler({
     store,
+    history,
     delivery,
     clock,
     instanceId,
@@ -181,6 +191,8 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
     // Kept back from the deliveries: recording their outcomes and removing the instance row.
     await scheduler.stop(shutdownTimeout - Math.min(1000, Math.floor(shutdownTimeout / 5)));
     await heartbeat.stop();
+    // The last attempts' history, if the store takes it (bounded by the whole stop's timeout).
+    await history.flush();
     await httpClosed;
     await delivery.close();
     // Deleting the row releases whatever is still claimed, so another instance takes it at once.

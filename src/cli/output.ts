@@ -1,4 +1,4 @@
-import type { JobJson, PauseJson, StatusJson } from '../client/types.js';
+import type { JobJson, PauseJson, RunJson, StatusJson } from '../client/types.js';
 import {
   ago,
   compactDuration,
@@ -168,6 +168,47 @@ export function formatStatus(s: StatusJson, ctx: OutputContext): string {
   const list = instanceLines(s, ctx);
   // The list goes right under the "instances:" line.
   return [...fields.slice(0, 2), ...list, ...fields.slice(2)].join('\n');
+}
+
+const RUN_HEADERS = ['STARTED', 'ATTEMPT', 'STATUS', 'OUTCOME', 'TOOK', 'SCHEDULED', 'INSTANCE'] as const;
+const OUTCOME_STYLES: Record<string, Style | undefined> = { done: 'green', deleted: 'cyan', retry: 'yellow', 'gave-up': 'red', disabled: 'red' };
+
+/** `dalga history`: one row per attempt, newest first; '' for none (the caller says so on stderr). */
+export function formatRuns(runs: readonly RunJson[], ctx: OutputContext): string {
+  if (runs.length === 0) return '';
+  const mode: TimeMode = ctx.timeMode === 'job' ? 'local' : ctx.timeMode;
+  const time = (text: string): string => {
+    const t = zonedTime(text, mode);
+    return t === undefined ? sanitize(text) : fullTime(t);
+  };
+  const header: Cell[] = RUN_HEADERS.map((text) => ({ text, style: 'bold' }));
+  const rows: Cell[][] = [
+    header,
+    ...runs.map((r): Cell[] => {
+      const style = OUTCOME_STYLES[r.outcome];
+      return [
+        { text: time(r.started_at) },
+        { text: String(r.attempt) },
+        { text: sanitize(r.status) },
+        style === undefined ? { text: sanitize(r.outcome) } : { text: sanitize(r.outcome), style },
+        { text: `${r.duration_ms} ms` },
+        { text: time(r.sched) },
+        { text: String(r.instance_id) },
+      ];
+    }),
+  ];
+  const widths = header.map((_, col) => Math.max(...rows.map((row) => row[col]!.text.length)));
+  return rows
+    .map((row) =>
+      `${row
+        .map((cell, col) => {
+          const padded = col === row.length - 1 ? cell.text : cell.text.padEnd(widths[col]!);
+          return cell.style ? paint(padded, cell.style, ctx.color) : padded;
+        })
+        .join('  ')
+        .trimEnd()}\n`,
+    )
+    .join('');
 }
 
 /** `dalga pause` / `dalga resume`: one line with the state now in force. */

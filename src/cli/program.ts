@@ -8,6 +8,7 @@ import { enableCommand } from './commands/enable.js';
 import { runCommand } from './commands/run.js';
 import { getCommand } from './commands/get.js';
 import { lsCommand } from './commands/ls.js';
+import { historyCommand } from './commands/history.js';
 import { pauseCommand } from './commands/pause.js';
 import { resumeCommand } from './commands/resume.js';
 import { scheduleCommand } from './commands/schedule.js';
@@ -22,7 +23,7 @@ import { formatErrorLine } from './output.js';
 // Nothing here exits: runCli returns the code and src/cli/main.ts exits with it.
 
 /** Commands that only talk to a daemon: SIGINT ends them at once with 130. */
-export const CLIENT_COMMANDS: ReadonlySet<string> = new Set(['schedule', 'get', 'cancel', 'enable', 'disable', 'ls', 'status', 'pause', 'resume']);
+export const CLIENT_COMMANDS: ReadonlySet<string> = new Set(['schedule', 'get', 'cancel', 'enable', 'disable', 'ls', 'status', 'history', 'pause', 'resume']);
 
 export function buildProgram(io: CliIO, version: string): Command {
   const program = new Command('dalga')
@@ -60,6 +61,7 @@ Go Dalga's command line works unchanged (MySQL store, as Go Dalga had only MySQL
     runCommand(io),
     lsCommand(io),
     statusCommand(io),
+    historyCommand(io),
     pauseCommand(io),
     resumeCommand(io),
     serveCommand(),

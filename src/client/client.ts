@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { DaemonUnavailableError, DalgaError, NotFoundError, UnauthorizedError, UsageError } from '../errors.js';
-import type { JobJson, JobListJson, PauseJson, StatusJson } from './types.js';
+import type { JobJson, JobListJson, PauseJson, RunListJson, StatusJson } from './types.js';
 
 // A typed client for the dalga HTTP API. It speaks node:http directly rather than through
 // ofetch/fetch: loading ofetch plus undici costs ~100 ms per CLI start on the project's machines,
@@ -53,6 +53,8 @@ export interface DalgaClient {
   list(q?: ListParams): Promise<JobListJson>;
   listContinue(cursor: string): Promise<JobListJson>;
   status(): Promise<StatusJson>;
+  /** GET /jobs/{path}/{body}/runs: the job's run history, newest first; `cursor` from the previous page. */
+  runs(path: string, body: string, q?: { limit?: number; cursor?: string }): Promise<RunListJson>;
   /** PUT /pause: pause every instance's deliveries (kept in the store, across restarts). */
   pause(): Promise<PauseJson>;
   /** DELETE /pause: resume them. */
@@ -105,6 +107,12 @@ export function createClient(opts: ClientOptions): DalgaClient {
     list: (q = {}) => json<JobListJson>({ method: 'GET', target: withQuery('jobs', listQuery(q)) }),
     listContinue: (cursor) => json<JobListJson>({ method: 'GET', target: withQuery('jobs/continue', new URLSearchParams({ cursor })) }),
     status: () => json<StatusJson>({ method: 'GET', target: 'status' }),
+    runs: (path, body, q = {}) => {
+      const query = new URLSearchParams();
+      if (q.limit !== undefined) query.set('limit', String(q.limit));
+      if (q.cursor !== undefined && q.cursor !== '') query.set('cursor', q.cursor);
+      return json<RunListJson>({ method: 'GET', target: withQuery(`${jobTarget(path, body)}/runs`, query) });
+    },
     pause: () => json<PauseJson>({ method: 'PUT', target: 'pause' }),
     resume: () => json<PauseJson>({ method: 'DELETE', target: 'pause' }),
     close: () => transport.close(),

@@ -48,6 +48,29 @@ export interface StatusJson {
   paused_since?: string | null;
 }
 
+/** One delivery attempt of GET /jobs/{path}/{body}/runs. Times RFC 3339 UTC. */
+export interface RunJson {
+  /** The occurrence delivered (the dalga-sched header). */
+  sched: string;
+  /** When the POST started, and how long until its answer or error. */
+  started_at: string;
+  duration_ms: number;
+  /** The HTTP status ("500") or the error text. */
+  status: string;
+  /** done | retry | deleted | gave-up | disabled */
+  outcome: string;
+  /** 1 for the first attempt of an occurrence, 2 for its first retry, … */
+  attempt: number;
+  instance_id: number;
+}
+
+export interface RunListJson {
+  /** Newest first. */
+  runs: RunJson[];
+  /** Pass back as ?cursor= for older runs; "" on the last page. */
+  cursor: string;
+}
+
 /** GET, PUT and DELETE /pause. */
 export interface PauseJson {
   paused: boolean;

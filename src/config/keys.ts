@@ -65,6 +65,7 @@ const SPEC: Record<string, Record<string, KeyKind>> = {
     tokenFile: 'string',
   },
   endpoint: { baseurl: 'string', timeout: 'duration', signingKey: 'string' },
+  history: { keep: 'integer', maxAge: 'duration' },
   log: { level: 'string' },
 };
 

@@ -70,6 +70,13 @@ export interface Config {
     queryTimeout: number;
     instanceTimeout: number;
   };
+  /** The run history (README "Run history"). */
+  history: {
+    /** Runs kept per job; 0 records none. */
+    keep: number;
+    /** Runs older than this are deleted; 0 keeps them until `keep` pushes them out. */
+    maxAge: number;
+  };
   sqlite: {
     /** Relative paths are resolved against the working directory by loadConfig. */
     path: string;
@@ -170,6 +177,7 @@ export const DEFAULTS: Config = deepFreeze({
   },
   endpoint: { baseurl: 'http://127.0.0.1:5000/', timeout: 10 * SECOND, signingKey: '' },
   log: { level: 'info' },
+  history: { keep: 100, maxAge: 7 * 24 * 60 * MINUTE },
 });
 
 /** Raw values under canonical names: `{ store?, jobs?: { maxRunning?: unknown } }`. */
@@ -414,6 +422,8 @@ const CHECKS: Record<string, Check<never>> = {
   'endpoint.baseurl': checkBaseUrl,
   'endpoint.timeout': positiveTimer,
   'endpoint.signingKey': signingKeyProblem,
+  'history.keep': (n: number) => (n >= 0 ? undefined : 'must not be negative (0 records no history)'),
+  'history.maxAge': notNegative,
   'log.level': (s: string) => ((LOG_LEVELS as readonly string[]).includes(s) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`),
 };
 

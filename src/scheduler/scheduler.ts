@@ -7,7 +7,8 @@ import { decideOutcome, type DeliveryResult, type OutcomeConfig } from '../sched
 import { parseIsoDuration } from '../schedule/duration.js';
 import { isValidZone } from '../schedule/zone.js';
 import { StoreUnavailableError } from '../errors.js';
-import type { Store } from '../store/store.js';
+import type { RunRecord, Store } from '../store/store.js';
+import { runRecord, type RunHistory } from './run-history.js';
 
 export interface SchedulerOptions {
   store: Store;
@@ -26,6 +27,8 @@ export interface SchedulerOptions {
   claimAheadMs?: number;
   outcome: OutcomeConfig;
   random?: () => number;
+  /** The run history: given each stored batch's attempts. Absent: none recorded. */
+  history?: RunHistory;
   /** Observes every finished attempt (metrics, tests). */
   onAttempt?: (event: AttemptEvent) => void;
   /** Observes store failures of the loop (metrics). */
@@ -329,8 +332,10 @@ export class Scheduler {
       outcome = this.decide(job, result);
     }
     this.deliveryDone();
-    this.opts.onAttempt?.({ job, result, outcome, startedAt, finishedAt: clock.now() });
-    this.finish(job, outcome);
+    const finishedAt = clock.now();
+    this.opts.onAttempt?.({ job, result, outcome, startedAt, finishedAt });
+    const run = this.opts.history?.enabled ? runRecord(job, result, outcome, startedAt, finishedAt, instanceId) : undefined;
+    this.finish(job, outcome, run);
   }
 
   /**
@@ -385,12 +390,12 @@ export class Scheduler {
   }
 
   /** No outcome: shutdown cut the attempt short and the job stays claimed. */
-  private finish(job: Job, outcome: Outcome | undefined): void {
+  private finish(job: Job, outcome: Outcome | undefined, run?: RunRecord): void {
     if (outcome === undefined) {
       this.release(1);
       return;
     }
-    this.pending.push({ job, outcome });
+    this.pending.push(run === undefined ? { job, outcome } : { job, outcome, run });
     this.scheduleFlush();
   }
 
@@ -539,12 +544,22 @@ export class Scheduler {
 
   /** Written: free the claims, and wake for the earliest next run among them (a retry may be soon). */
   private recorded(batch: readonly PendingOutcome[]): void {
+    this.addRuns(batch);
     let earliest = Number.POSITIVE_INFINITY;
     for (const { outcome } of batch) {
       if (outcome.kind === 'update' && outcome.nextRun !== null) earliest = Math.min(earliest, outcome.nextRun);
     }
     this.release(batch.length);
     if (earliest !== Number.POSITIVE_INFINITY) this.announce(earliest);
+  }
+
+  /** The batch's attempts go to the run history right after their outcomes (one write per batch, not awaited). */
+  private addRuns(batch: readonly PendingOutcome[]): void {
+    const history = this.opts.history;
+    if (history === undefined) return;
+    const runs: RunRecord[] = [];
+    for (const p of batch) if (p.run !== undefined) runs.push(p.run);
+    history.add(runs);
   }
 
   /**
@@ -591,6 +606,8 @@ interface PendingOutcome {
   readonly outcome: Outcome;
   /** Tries that met a busy row so far. */
   readonly attempts?: number;
+  /** The delivery attempt for the run history, when it is on. */
+  readonly run?: RunRecord;
 }
 
 /** A lost connection or an unavailable store: every row would fail alike, so retry the batch. */

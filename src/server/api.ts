@@ -15,6 +15,7 @@ import { toJobJson } from './job-json.js';
 import { decodeJobKey } from './job-key.js';
 import { listPage, parseContinueParams, parseListParams } from './listing.js';
 import { readFormBody } from './request-body.js';
+import { parseRunsParams, runsPage } from './runs.js';
 import { HttpError, sendJson, sendNoContent, sendText } from './respond.js';
 
 // The HTTP API of spec §3 on node's `http`, with no framework: a small route table, handlers
@@ -65,6 +66,7 @@ const ROUTES: readonly Route[] = [
     pattern: /^\/jobs\/([^/]*)\/([^/]*)$/,
     methods: { GET: handleGet, PUT: handlePut, POST: handleRunNow, PATCH: handlePatch, DELETE: handleDelete },
   },
+  { pattern: /^\/jobs\/([^/]*)\/([^/]*)\/runs$/, methods: { GET: handleRuns } },
   { pattern: /^\/status$/, methods: { GET: handleStatus } },
   { pattern: /^\/pause$/, methods: { GET: handlePauseState, PUT: handlePause, DELETE: handleResume } },
   { pattern: /^\/healthz$/, methods: { GET: opsHandler('healthz') } },
@@ -186,6 +188,11 @@ async function handleDelete({ res, deps }: Call, params: readonly string[]): Pro
 }
 
 // ---- listing and status -------------------------------------------------------------------
+
+/** A job's run history: kept after the job is deleted (until retention removes it), so no 404. */
+async function handleRuns({ res, query, deps }: Call, params: readonly string[]): Promise<void> {
+  sendJson(res, 200, await runsPage(deps.store, keyOf(params), parseRunsParams(query)));
+}
 
 async function handleList({ res, query, deps }: Call): Promise<void> {
   sendJson(res, 200, await listPage(deps.store, parseListParams(query)));

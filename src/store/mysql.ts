@@ -217,8 +217,8 @@ class MysqlStore implements Store {
   }
 
   async trimRuns(keys: readonly JobKey[], keep: number, startedBefore: number, batch: number): Promise<number> {
-    const [aged] = await this.session.run<ResultSetHeader>(this.q.trimRunsByAge, [toSqlTime(startedBefore), String(batch)]);
-    let deleted = aged.affectedRows;
+    let deleted = 0;
+    if (batch > 0) deleted += (await this.session.run<ResultSetHeader>(this.q.trimRunsByAge, [toSqlTime(startedBefore), String(batch)]))[0].affectedRows;
     for (const k of keys) {
       const [r] = await this.session.run<ResultSetHeader>(this.q.trimRunsByCount, [k.path, k.body, String(keep), k.path, k.body]);
       deleted += r.affectedRows;

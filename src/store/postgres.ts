@@ -358,7 +358,7 @@ class PostgresStore implements Store {
   }
 
   async trimRuns(keys: readonly JobKey[], keep: number, startedBefore: number, batch: number): Promise<number> {
-    let deleted = (await this.run(this.q.trimRunsByAge, [toPgTime(startedBefore), batch])).rowCount ?? 0;
+    let deleted = batch > 0 ? ((await this.run(this.q.trimRunsByAge, [toPgTime(startedBefore), batch])).rowCount ?? 0) : 0;
     for (const k of keys) deleted += (await this.run(this.q.trimRunsByCount, [k.path, k.body, keep])).rowCount ?? 0;
     return deleted;
   }

@@ -257,7 +257,7 @@ class SqliteStore implements Store {
 
   async trimRuns(keys: readonly JobKey[], keep: number, startedBefore: number, batch: number): Promise<number> {
     return this.guard(() => {
-      let deleted = this.stmt(this.q.trimRunsByAge).run(startedBefore, batch).changes;
+      let deleted = batch > 0 ? this.stmt(this.q.trimRunsByAge).run(startedBefore, batch).changes : 0;
       const byCount = this.stmt(this.q.trimRunsByCount);
       for (const k of keys) deleted += byCount.run(k.path, k.body, k.path, k.body, keep).changes;
       return deleted;

@@ -110,7 +110,7 @@ export interface Store {
   /** A job's runs, newest first, at most `limit`, only those with id < `beforeId` when given. Kept after the job is deleted. */
   listRuns(key: JobKey, limit: number, beforeId?: number): Promise<StoredRun[]>;
   /**
-   * Retention: delete at most `batch` runs that started before `startedBefore`, and for each of
+   * Retention: delete at most `batch` runs (none for 0) that started before `startedBefore`, and for each of
    * `keys` the runs beyond its newest `keep`. Small statements, each on an index. Answers how many went.
    */
   trimRuns(keys: readonly JobKey[], keep: number, startedBefore: number, batch: number): Promise<number>;

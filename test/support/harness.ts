@@ -1,5 +1,6 @@
 import { silentLogger } from '../../src/log.js';
 import { createDelivery } from '../../src/delivery/delivery.js';
+import { RunHistory } from '../../src/scheduler/run-history.js';
 import { Scheduler, type AttemptEvent } from '../../src/scheduler/scheduler.js';
 import type { OutcomeConfig } from '../../src/schedule/outcome.js';
 import { createApiHandler } from '../../src/server/api.js';
@@ -19,11 +20,16 @@ export interface HarnessOptions {
   random?: () => number;
   store?: Store;
   claimAheadMs?: number;
+  /** history.keep / history.maxAge (ms); default 100 runs, 7 days. */
+  historyKeep?: number;
+  historyMaxAgeMs?: number;
 }
 
 export interface Harness {
   clock: FakeClock;
   store: Store;
+  /** The run history's writer: await history.flush() before reading runs. */
+  history: RunHistory;
   scheduler: Scheduler;
   endpoint: TestEndpoint;
   apiUrl: string;
@@ -49,8 +55,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const attempts: AttemptEvent[] = [];
   const delivery = createDelivery({ baseUrl: endpoint.baseUrl, timeoutMs: options.endpointTimeoutMs ?? 5000, maxConnections: 10 });
   const scheduling = { fixedIntervals: options.fixedIntervals ?? false, randomizationFactor: options.randomizationFactor ?? 0 };
+  const history = new RunHistory({ store, clock, log: silentLogger, keep: options.historyKeep ?? 100, maxAgeMs: options.historyMaxAgeMs ?? 7 * 24 * 3600_000 });
   const scheduler = new Scheduler({
     store,
+    history,
     delivery,
     clock,
     instanceId,
@@ -70,6 +78,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     clock,
     store,
+    history,
     scheduler,
     endpoint,
     apiUrl: http.url,
@@ -91,6 +100,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async close() {
       await scheduler.stop(1000);
+      await history.flush();
       await http.close(1000);
       await delivery.close();
       await endpoint.close();
