@@ -136,6 +136,7 @@ describe('loadConfig: files', () => {
       },
       endpoint: { baseurl: 'https://hooks.example.com/dalga/', timeout: 3_000, signingKey: 'whsec_ZGFsZ2EgdGVzdCBmaXh0dXJlIGtleSwgMzIgYnl0ZXM=' },
       log: { level: 'debug' },
+      history: { keep: 20, maxAge: 72 * 3_600_000 },
     });
   });
 

@@ -76,6 +76,7 @@ describe('DEFAULTS', () => {
       },
       endpoint: { baseurl: 'http://127.0.0.1:5000/', timeout: 10_000, signingKey: '' },
       log: { level: 'info' },
+      history: { keep: 100, maxAge: 7 * 24 * 3_600_000 },
     });
   });
 
