@@ -19,6 +19,8 @@ export function classifyAttempt(e: Pick<AttemptEvent, 'job' | 'result' | 'outcom
   const status = 'status' in e.result ? e.result.status : undefined;
   const { outcome } = e;
   if (outcome.kind === 'delete') return status === 204 ? 'deleted' : 'success';
+  // A run now leaves the schedule as it was (a disabled job stays disabled) and is never retried.
+  if (isManualRun(e.job)) return status === 200 ? 'success' : 'failed';
   // A 200 whose next run could not be computed disables the job: that is not a success.
   if (outcome.nextRun === null) return 'failed';
   if (status === 200) return 'success';
@@ -28,7 +30,7 @@ export function classifyAttempt(e: Pick<AttemptEvent, 'job' | 'result' | 'outcom
 
 /** Milliseconds from when the job was due (next_run, retries included) to when the attempt began. */
 export function latenessMs(e: Pick<AttemptEvent, 'job' | 'startedAt'>): number {
-  const due = e.job.nextRun ?? e.job.nextSched;
+  const due = manualRunAt(e.job) ?? e.job.nextRun ?? e.job.nextSched;
   return Math.max(0, e.startedAt - due);
 }
 
@@ -68,13 +70,24 @@ export function attemptFields(e: AttemptEvent, kind: AttemptKind = classifyAttem
     path: job.path,
     body: job.body,
     ...(url === undefined ? {} : { url }),
-    sched: iso(job.nextSched),
+    // What the POST carried as dalga-sched: the request time for a run now.
+    sched: iso(manualRunAt(job) ?? job.nextSched),
+    ...(isManualRun(job) ? { trigger: 'manual' } : {}),
     ...('status' in result ? { status: result.status } : 'error' in result ? { error: result.error } : { error: result.invalid }),
     durationMs: e.finishedAt - e.startedAt,
     latenessMs: latenessMs(e),
     outcome: kind,
     ...(outcome.kind === 'update' ? { nextRun: outcome.nextRun === null ? null : iso(outcome.nextRun), failures: outcome.failures } : {}),
   };
+}
+
+/** When a run now was requested (it is the attempt's dalga-sched); undefined for a scheduled run. */
+function manualRunAt(job: AttemptEvent['job']): number | undefined {
+  return job.runNow ?? undefined;
+}
+
+function isManualRun(job: AttemptEvent['job']): boolean {
+  return manualRunAt(job) !== undefined;
 }
 
 function iso(ms: number): string {

@@ -34,6 +34,19 @@ describe('classifyAttempt', () => {
     expect(classifyAttempt(e)).toBe(kind);
   });
 
+  // A run now (POST /jobs/…) leaves the schedule as it is and is never retried: a disabled job
+  // that answered 200 was logged at error as "delivery failed; gave up", an enabled one that
+  // answered 500 as "will retry".
+  const manual = (job: Job): Job => ({ ...job, runNow: T0 + 5000 });
+  it.each([
+    ['a run now of a disabled job answered 200', event(manual({ ...periodic, nextRun: null }), { status: 200 }, 30_000, T0 + 5000), 'success'],
+    ['a run now answered 200', event(manual(periodic), { status: 200 }, 30_000, T0 + 5000), 'success'],
+    ['a run now answered 500 (not retried)', event(manual(periodic), { status: 500 }, 30_000, T0 + 5000), 'failed'],
+    ['a run now of a disabled job answered 500', event(manual({ ...periodic, nextRun: null }), { status: 500 }, 30_000, T0 + 5000), 'failed'],
+  ] as const)('%s → %s', (_name, e, kind) => {
+    expect(classifyAttempt(e)).toBe(kind);
+  });
+
   it('calls a row that cannot be scheduled (disabled) failed', () => {
     const outcome: Outcome = { kind: 'update', id: 1, key: periodic, instanceId: 7, claimToken: 99, nextRun: null, nextSched: T0, lastRun: T0, lastStatus: 'invalid interval', failures: 1 };
     expect(classifyAttempt({ job: periodic, result: { invalid: 'invalid interval "x"' }, outcome })).toBe('failed');
@@ -42,6 +55,16 @@ describe('classifyAttempt', () => {
 });
 
 describe('attemptFields', () => {
+  it('gives a run now its own dalga-sched (the request time), lateness from it, and trigger manual', () => {
+    const job: Job = { ...periodic, nextRun: T0 + 3_600_000, nextSched: T0 + 3_600_000, runNow: T0 + 5000 };
+    expect(attemptFields(event(job, { status: 200 }, 0, T0 + 5007))).toMatchObject({
+      sched: '2020-01-13T22:09:05.000Z',
+      trigger: 'manual',
+      latenessMs: 7,
+      outcome: 'success',
+    });
+  });
+
   it('names the job, the occurrence, the answer, the duration and the lateness', () => {
     const e = event(periodic, { status: 500 }, 0, T0 + 1500);
     expect(attemptFields(e)).toEqual({
