@@ -1,5 +1,6 @@
 import type { JobJson } from '../client/types.js';
 import type { Job } from '../schedule/job.js';
+import { MAX_INSTANT_MS, MIN_INSTANT_MS } from '../schedule/instant-range.js';
 import { formatInstant } from '../schedule/zone.js';
 
 /**
@@ -31,9 +32,19 @@ export function toJobJson(job: Job): JobJson {
  * runtime does not know; showing it in UTC beats failing the whole GET or listing.
  */
 function formatIn(ms: number, location: string): string {
+  // A row stored before the edge checked the range (or by another program) may hold a time past
+  // 9999: RFC 3339 has four-digit years, so it is shown at the end of the range (never `11026-…`).
+  // Near the ends, a zone's local date can cross them too (9999-12-31T23:00Z is year 10000 in
+  // Tokyo): such a time is shown in UTC, the same instant.
+  const shown = Math.min(MAX_INSTANT_MS, Math.max(MIN_INSTANT_MS, ms));
   try {
-    return formatInstant(ms, location);
+    const local = formatInstant(shown, location);
+    if (FOUR_DIGIT_YEAR.test(local)) return local;
   } catch {
-    return formatInstant(ms, '');
+    // an unknown zone: UTC below
   }
+  return formatInstant(shown, '');
 }
+
+/** Years 0001 to 9999, as RFC 3339 and the representable range have them. */
+const FOUR_DIGIT_YEAR = /^(?!0000)\d{4}-/;

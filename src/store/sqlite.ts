@@ -20,7 +20,16 @@ export interface SqliteStoreOptions {
   path: string;
   table: string;
   log?: Logger;
+  /** The WAL is cut back to this size after each checkpoint that empties it (default 64 MiB). */
+  walSizeLimitBytes?: number;
 }
+
+/**
+ * A checkpoint copies the WAL into the database and lets writers start it over, but SQLite keeps
+ * the file at its largest size: a WAL grown while a reader held an old snapshot (or by a burst
+ * of writes) stayed hundreds of MB until a restart. journal_size_limit truncates it back.
+ */
+export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 interface JobRow {
   id: number;
@@ -57,6 +66,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   const db = openDatabase(options.path);
   try {
     for (const pragma of PRAGMAS) db.pragma(pragma);
+    db.pragma(`journal_size_limit = ${Math.floor(options.walSizeLimitBytes ?? WAL_SIZE_LIMIT_BYTES)}`);
   } catch (err) {
     db.close();
     throw sqliteFailure(err, options.path) ?? err;

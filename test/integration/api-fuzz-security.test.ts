@@ -31,6 +31,30 @@ const segment = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 250, max: 260 }).map((n) => '%F0%9F%98%80'.repeat(n)) },
 );
 
+/** Representable-or-not instants near the edges of 0001..9999 UTC, as RFC 3339 with odd offsets. */
+const outOfRangeTime = fc.oneof(
+  fc.constantFrom('9999-12-31T23:59:59-23:59', '9999-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999-00:01', '0001-01-01T00:00:00+00:01', '0001-01-01T00:00:00Z', '0000-12-31T23:59:59Z', '10000-01-01T00:00:00Z'),
+  fc.tuple(fc.constantFrom('0001-01-01', '9999-12-31'), fc.integer({ min: 0, max: 23 }), fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(
+    ([day, h, sign, oh, om]) => `${day}T${String(h).padStart(2, '0')}:59:59${sign}${String(oh).padStart(2, '0')}:${String(om).padStart(2, '0')}`,
+  ),
+);
+/** Intervals whose first or second run falls past 9999, in seconds and ISO 8601. */
+const outOfRangeInterval = fc.oneof(
+  fc.constantFrom('P9000Y', 'P7974Y', 'P8000Y1D', 'P95000M', 'P2900000D', 'PT70000000H', '315360000000', '252000000000', '9007199254740991'),
+  fc.integer({ min: 7970, max: 12000 }).map((years) => `P${years}Y`),
+  fc.integer({ min: 250_000_000_000, max: 400_000_000_000 }).map(String),
+);
+/** Listing cursors made by hand: well-formed JSON, positions anywhere in the safe integers. */
+const craftedCursor = fc
+  .record({
+    o: fc.constantFrom('next-run', 'next-sched', 'insert-order'),
+    r: fc.boolean(),
+    l: fc.integer({ min: 1, max: 1000 }),
+    value: fc.oneof(fc.constantFrom(-9007199254740991, 9007199254740991, -62135596800001, 253402300800000, 0, null), fc.maxSafeInteger(), fc.maxSafeNat().map((n) => -n)),
+    id: fc.oneof(fc.constantFrom(0, -1, 9007199254740991), fc.integer()),
+  })
+  .map(({ o, r, l, value, id }) => Buffer.from(JSON.stringify({ v: 1, o, r, l, a: [value, id] }), 'utf8').toString('base64url'));
+
 const paramName = fc.oneof(
   fc.constantFrom('interval', 'first-run', 'one-off', 'immediate', 'location', 'sort-by', 'limit', 'reverse', 'path', 'cursor', 'enable', 'disable'),
   fc.constantFrom('interval[]', 'limit[0]', 'INTERVAL', 'first_run', '', '__proto__', 'constructor', 'toString'),
@@ -41,9 +65,19 @@ const paramValue = fc.oneof(
   fc.constantFrom('2020-01-01T00:00:00Z', '2020-13-45T99:99:99Z', '0000-01-01T00:00:00Z', '+275760-09-13T00:00:00Z', '1970-01-01', 'now', ''),
   fc.constantFrom('UTC', 'America/Los_Angeles', 'Local', 'Mars/Olympus', '../../etc/passwd', 'Etc/GMT+14', 'EST5EDT'),
   fc.constantFrom('insert-order', 'next-sched', 'next-run', 'random', '1000', '1001', '[]', '{"a":1}', 'null', 'undefined'),
+  { weight: 2, arbitrary: fc.oneof(outOfRangeTime, outOfRangeInterval, craftedCursor) },
   fc.array(fc.oneof(rawText, escape), { maxLength: 8 }).map((parts) => parts.join('')),
 );
 const query = fc.oneof(
+  {
+    weight: 2,
+    arbitrary: fc.oneof(
+      outOfRangeInterval.map((i) => `interval=${i}`),
+      outOfRangeInterval.map((i) => `interval=${i}&one-off=true`),
+      outOfRangeTime.map((t) => `first-run=${encodeURIComponent(t)}&one-off=true`),
+      fc.tuple(outOfRangeTime, outOfRangeInterval).map(([t, i]) => `first-run=${encodeURIComponent(t)}&interval=${i}`),
+    ),
+  },
   {
     weight: 2,
     arbitrary: fc.constantFrom('interval=60', 'one-off=true&immediate=true', 'interval=PT1H&first-run=2020-02-01T00:00:00Z', 'one-off=1&interval=P1D', 'disable=true', 'enable=true', 'limit=5&sort-by=next-run&reverse=true'),
@@ -54,6 +88,7 @@ const query = fc.oneof(
 const target = fc.oneof(
   { weight: 6, arbitrary: fc.tuple(segment, segment).map(([p, b]) => `/jobs/${p}/${b}`) },
   { weight: 1, arbitrary: fc.constantFrom('/jobs', '/jobs/', '/jobs/continue', '/status', '/healthz', '/readyz', '/metrics', '/', '*', '//jobs', '/jobs//', '/JOBS/a/b') },
+  { weight: 1, arbitrary: craftedCursor.map((c) => `/jobs/continue?cursor=${c}`) },
   { weight: 1, arbitrary: fc.constantFrom('http://evil/jobs/a/b', '/jobs/a/b/c', '/jobs/a', '/jobs/../status', '/healthz/../jobs/a/b', '/%6aobs/a/b') },
   { weight: 1, arbitrary: segment.map((s) => `/${s}`) },
 );
@@ -134,6 +169,8 @@ async function fuzz(api: SecuredApi, runs: number): Promise<void> {
       // Every request gets an answer (node's own parser answers 400 to what it cannot read).
       expect(reply.status, context).toBeGreaterThanOrEqual(200);
       expect(reply.status, context).toBeLessThan(500);
+      // No answer prints a year past 9999 (or before 0001): RFC 3339 has four-digit years.
+      expect(reply.body, context).not.toMatch(/"(\+|-)?\d{5,}-\d\d-\d\dT|"0000-/);
       if (reply.status >= 400) {
         expect(await snapshot(api.store), context).toBe(before);
         if (r.method !== 'HEAD' && /content-type: text\/plain/i.test(reply.raw)) expect(reply.body, context).toMatch(/^[^\n]+\n$/);
