@@ -124,6 +124,12 @@ function advance(from: number, interval: Duration, location: string, now: number
   return t;
 }
 
+/** Whether the interval has a wall-clock phase to keep: whole days, weeks, months or years, in a zone with DST. */
+function keepsPhase(interval: Duration, location: string): boolean {
+  if (!hasDatePart(interval) || timePartMs(interval) !== 0) return false;
+  return location !== '' && location !== 'UTC';
+}
+
 /**
  * Where fixed-interval occurrences are counted from: the job's anchor (its first scheduled
  * occurrence, set by PUT) when next_sched is one of the anchor's occurrences, else next_sched.
@@ -134,20 +140,28 @@ function advance(from: number, interval: Duration, location: string, now: number
  * A next_sched off the anchor's occurrences (set by Go Dalga, or while fixed intervals were off)
  * is counted from as before.
  */
-function countFrom(job: Job, interval: Duration, meter?: StepMeter): number {
+function countFrom(job: Job, interval: Duration, meter?: StepMeter): { from: number; anchored: boolean } {
+  const unanchored = { from: job.nextSched, anchored: false };
   const anchor = job.schedAnchor;
-  if (anchor === undefined || anchor === null || anchor >= job.nextSched) return job.nextSched;
-  if (!hasDatePart(interval) || timePartMs(interval) !== 0) return job.nextSched;
-  if (job.location === '' || job.location === 'UTC') return job.nextSched;
+  if (anchor === undefined || anchor === null || anchor > job.nextSched) return unanchored;
+  if (!keepsPhase(interval, job.location)) return unanchored;
+  if (anchor === job.nextSched) return { from: anchor, anchored: true };
   const onAnchor = advance(anchor, interval, job.location, job.nextSched, true, meter) === job.nextSched;
-  return onAnchor ? anchor : job.nextSched;
+  return onAnchor ? { from: anchor, anchored: true } : unanchored;
 }
 
-/** Fixed intervals: next_sched when it is still ahead, else the first occurrence after `now` (or at it, with `keepNow`). */
-function advanceFixed(job: Job, interval: Duration, now: number, keepNow: boolean, meter?: StepMeter): number {
+/**
+ * Fixed intervals: next_sched when it is still ahead, else the first occurrence after `now` (or
+ * at it, with `keepNow`). `reanchor` is set when it advanced from a next_sched that is not one
+ * of the anchor's occurrences, for an interval with a phase to keep: the new next_sched is the
+ * job's new anchor.
+ */
+function advanceFixed(job: Job, interval: Duration, now: number, keepNow: boolean, meter?: StepMeter): { at: number; reanchor: boolean } {
   const ahead = keepNow ? job.nextSched >= now : job.nextSched > now;
-  if (ahead) return job.nextSched;
-  return advance(countFrom(job, interval, meter), interval, job.location, now, keepNow, meter);
+  if (ahead) return { at: job.nextSched, reanchor: false };
+  const { from, anchored } = countFrom(job, interval, meter);
+  const at = advance(from, interval, job.location, now, keepNow, meter);
+  return { at, reanchor: !anchored && keepsPhase(interval, job.location) };
 }
 
 function randomize(delay: number, factor: number, random: () => number): number {
@@ -173,7 +187,7 @@ export function nextOccurrence(
 ): number {
   if (isCronJob(job)) return occurrenceAfter(job, now);
   const interval = periodicInterval(job);
-  if (cfg.fixedIntervals) return advanceFixed(job, interval, now, false, meter);
+  if (cfg.fixedIntervals) return advanceFixed(job, interval, now, false, meter).at;
   const next = shiftByDuration(now, interval, job.location);
   return now + randomize(next - now, cfg.randomizationFactor, random);
 }
@@ -190,14 +204,16 @@ export function disableChange(
 /**
  * Enabling: next_run = next_sched; with fixed intervals next_sched first advances by whole
  * intervals while it is before `now` (an occurrence due exactly now is kept, as in Go Dalga).
- * A one-off job keeps its next_sched. null = already enabled.
+ * A one-off job keeps its next_sched. null = already enabled. `schedAnchor` is present when the
+ * job re-anchors: fixed intervals advanced it from a next_sched off its anchor's occurrences (or
+ * without an anchor), so its phase from now on is the new next_sched's (see countFrom).
  */
 export function enableChange(
   job: Job,
   now: number,
   cfg: SchedulingConfig,
   meter?: StepMeter,
-): { nextRun: number; nextSched: number } | null {
+): { nextRun: number; nextSched: number; schedAnchor?: number } | null {
   if (job.nextRun !== null) return null;
   if (isCronJob(job)) {
     // Like an interval job: kept, or with fixed intervals moved to the first occurrence not before now.
@@ -206,7 +222,7 @@ export function enableChange(
     return { nextRun: next, nextSched: next };
   }
   const interval = parseIsoDuration(job.interval);
-  const keep = !cfg.fixedIntervals || isZeroDuration(interval);
-  const nextSched = keep ? job.nextSched : advanceFixed(job, interval, now, true, meter);
-  return { nextRun: nextSched, nextSched };
+  if (!cfg.fixedIntervals || isZeroDuration(interval)) return { nextRun: job.nextSched, nextSched: job.nextSched };
+  const { at, reanchor } = advanceFixed(job, interval, now, true, meter);
+  return reanchor ? { nextRun: at, nextSched: at, schedAnchor: at } : { nextRun: at, nextSched: at };
 }

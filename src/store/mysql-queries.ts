@@ -169,8 +169,8 @@ export function mysqlQueries(name: string) {
     getJobForUpdate: `SELECT ${JOB_COLUMNS} FROM ${t} WHERE path = ? AND body = ? FOR UPDATE`,
     /** params: path, body */
     deleteJob: `DELETE FROM ${t} WHERE path = ? AND body = ?`,
-    /** params: next_run, next_sched, id */
-    setSchedule: `UPDATE ${t} SET next_run = ?, next_sched = ? WHERE id = ?`,
+    /** params: next_run, next_sched, sched_anchor (NULL keeps it), id */
+    setSchedule: `UPDATE ${t} SET next_run = ?, next_sched = ?, sched_anchor = COALESCE(?, sched_anchor) WHERE id = ?`,
     /** params: now, limit. Served by claim_idx (instance_id, next_run): no sort, no scan. */
     selectDue: (skipLocked: boolean): string => `
       SELECT ${JOB_COLUMNS} FROM ${t}

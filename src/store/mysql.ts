@@ -16,7 +16,7 @@ import { openMysqlPool, type MysqlStoreOptions } from './mysql-pool.js';
 import { mysqlQueries, type MysqlQueries } from './mysql-queries.js';
 import { dueFirst, fromSqlTime, toJob, toSqlTime, type JobRow } from './mysql-rows.js';
 import { MysqlSession } from './mysql-session.js';
-import type { InstanceHeartbeat, RunRecord, RunRequest, Store, StoredRun } from './store.js';
+import type { InstanceHeartbeat, RunRecord, RunRequest, ScheduleChange, Store, StoredRun } from './store.js';
 import { checkTableName } from './table-name.js';
 
 export { MAX_PREPARED_STATEMENTS, type MysqlStoreOptions } from './mysql-pool.js';
@@ -76,7 +76,7 @@ class MysqlStore implements Store {
 
   async updateSchedule(
     key: JobKey,
-    change: (job: Job) => { nextRun: number | null; nextSched: number } | null,
+    change: (job: Job) => ScheduleChange | null,
   ): Promise<Job | null> {
     return this.session.transaction(async (conn: PoolConnection) => {
       const [[row]] = await this.session.exec<JobRow[]>(conn, this.q.getJobForUpdate, [key.path, key.body]);
@@ -84,8 +84,8 @@ class MysqlStore implements Store {
       const job = toJob(row);
       const next = change(job);
       if (next === null) return job;
-      await this.session.exec(conn, this.q.setSchedule, [toSqlTime(next.nextRun), toSqlTime(next.nextSched), job.id]);
-      return { ...job, nextRun: next.nextRun, nextSched: next.nextSched };
+      await this.session.exec(conn, this.q.setSchedule, [toSqlTime(next.nextRun), toSqlTime(next.nextSched), toSqlTime(next.schedAnchor ?? null), job.id]);
+      return { ...job, nextRun: next.nextRun, nextSched: next.nextSched, schedAnchor: next.schedAnchor ?? job.schedAnchor ?? null };
     });
   }
 

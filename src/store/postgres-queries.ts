@@ -59,8 +59,8 @@ export function postgresQueries(schema: string, name: string) {
     getJobForUpdate: `SELECT ${PG_JOB_COLUMNS} FROM ${t} WHERE path = $1 AND body = $2 FOR UPDATE`,
     /** params: path, body */
     deleteJob: `DELETE FROM ${t} WHERE path = $1 AND body = $2`,
-    /** params: next_run, next_sched, id */
-    setSchedule: `UPDATE ${t} SET next_run = $1, next_sched = $2 WHERE id = $3`,
+    /** params: next_run, next_sched, sched_anchor (NULL keeps it), id */
+    setSchedule: `UPDATE ${t} SET next_run = $1, next_sched = $2, sched_anchor = COALESCE($3::timestamptz, sched_anchor) WHERE id = $4`,
     /** params: channel, payload. Delivered to the listeners when the transaction commits. */
     notify: 'SELECT pg_notify($1, $2)',
     /**

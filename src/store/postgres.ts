@@ -17,7 +17,7 @@ import { POSTGRES_MIGRATIONS, postgresMigrationTarget } from './postgres-migrati
 import { ScheduleListener } from './postgres-notify.js';
 import { postgresQueries, type PostgresQueries } from './postgres-queries.js';
 import { toMisfire } from './misfire-column.js';
-import type { InstanceHeartbeat, RunRecord, RunRequest, Store, StoredRun } from './store.js';
+import type { InstanceHeartbeat, RunRecord, RunRequest, ScheduleChange, Store, StoredRun } from './store.js';
 import { checkTableName } from './table-name.js';
 
 export type PostgresStoreOptions = Config['postgres'] & {
@@ -215,7 +215,7 @@ class PostgresStore implements Store {
 
   async updateSchedule(
     key: JobKey,
-    change: (job: Job) => { nextRun: number | null; nextSched: number } | null,
+    change: (job: Job) => ScheduleChange | null,
   ): Promise<Job | null> {
     return this.transaction(async (client) => {
       const { rows } = await this.exec<JobRow>(client, this.q.getJobForUpdate, [key.path, key.body]);
@@ -223,9 +223,9 @@ class PostgresStore implements Store {
       const job = toJob(rows[0]);
       const next = change(job);
       if (next === null) return job;
-      await this.exec(client, this.q.setSchedule, [toPgTime(next.nextRun), toPgTime(next.nextSched), job.id]);
+      await this.exec(client, this.q.setSchedule, [toPgTime(next.nextRun), toPgTime(next.nextSched), toPgTime(next.schedAnchor ?? null), job.id]);
       if (this.worthNotifying(next.nextRun)) await this.exec(client, this.q.notify, [this.q.channel, this.payload(next.nextRun!)]);
-      return { ...job, nextRun: next.nextRun, nextSched: next.nextSched };
+      return { ...job, nextRun: next.nextRun, nextSched: next.nextSched, schedAnchor: next.schedAnchor ?? job.schedAnchor ?? null };
     });
   }
 

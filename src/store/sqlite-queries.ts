@@ -56,8 +56,8 @@ export function sqliteQueries(name: string) {
     getJob: `SELECT ${JOB_COLUMNS} FROM ${t} WHERE path = ? AND body = ?`,
     /** params: path, body */
     deleteJob: `DELETE FROM ${t} WHERE path = ? AND body = ?`,
-    /** params: next_run, next_sched, id */
-    setSchedule: `UPDATE ${t} SET next_run = ?, next_sched = ? WHERE id = ?`,
+    /** params: next_run, next_sched, sched_anchor (NULL keeps it), id */
+    setSchedule: `UPDATE ${t} SET next_run = ?, next_sched = ?, sched_anchor = COALESCE(?, sched_anchor) WHERE id = ?`,
     /** params: now, limit. Served by the (instance_id, next_run) index. */
     selectDue: `
       SELECT ${JOB_COLUMNS} FROM ${t}

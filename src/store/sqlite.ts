@@ -11,7 +11,7 @@ import { boundParams, planList } from './list-plan.js';
 import { runMigrations, type MigrationTarget } from './migrations.js';
 import { SQLITE_MIGRATIONS, type SqliteMigrationDb } from './sqlite-migrations.js';
 import { PRAGMAS, sqliteQueries } from './sqlite-queries.js';
-import type { InstanceHeartbeat, RunRecord, RunRequest, Store, StoredRun } from './store.js';
+import type { InstanceHeartbeat, RunRecord, RunRequest, ScheduleChange, Store, StoredRun } from './store.js';
 import { toRun, type RunRow } from './run-row.js';
 import { checkTableName } from './table-name.js';
 
@@ -131,7 +131,7 @@ class SqliteStore implements Store {
 
   async updateSchedule(
     key: JobKey,
-    change: (job: Job) => { nextRun: number | null; nextSched: number } | null,
+    change: (job: Job) => ScheduleChange | null,
   ): Promise<Job | null> {
     return this.guard(() =>
       this.immediate(() => {
@@ -139,8 +139,8 @@ class SqliteStore implements Store {
         if (job === null) return null;
         const next = change(job);
         if (next === null) return job;
-        this.stmt(this.q.setSchedule).run(next.nextRun, next.nextSched, job.id);
-        return { ...job, nextRun: next.nextRun, nextSched: next.nextSched };
+        this.stmt(this.q.setSchedule).run(next.nextRun, next.nextSched, next.schedAnchor ?? null, job.id);
+        return { ...job, nextRun: next.nextRun, nextSched: next.nextSched, schedAnchor: next.schedAnchor ?? job.schedAnchor ?? null };
       }),
     );
   }

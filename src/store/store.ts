@@ -42,6 +42,13 @@ export type RunRequest =
  * The one storage interface. `sqlite.ts`, `mysql.ts` and `postgres.ts` implement it; all SQL lives in src/store.
  * Every method that depends on "now" takes it as a parameter (epoch ms) from the caller's clock.
  */
+/** What updateSchedule writes. An absent schedAnchor keeps the stored one. */
+export interface ScheduleChange {
+  readonly nextRun: number | null;
+  readonly nextSched: number;
+  readonly schedAnchor?: number;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'mysql' | 'postgres';
   /** Run the missing schema migrations (src/store/migrations.ts); refuses a newer schema. Idempotent. */
@@ -52,13 +59,11 @@ export interface Store {
   /** Delete the job; no error when it does not exist. */
   deleteJob(key: JobKey): Promise<void>;
   /**
-   * Atomically read the job, let `change` compute new next_run / next_sched, and write them.
-   * `change` returns null for "no change". Answers the job as stored afterwards, null if missing.
+   * Atomically read the job, let `change` compute new next_run / next_sched (and, when present,
+   * sched_anchor), and write them. `change` returns null for "no change". Answers the job as
+   * stored afterwards, null if missing.
    */
-  updateSchedule(
-    key: JobKey,
-    change: (job: Job) => { nextRun: number | null; nextSched: number } | null,
-  ): Promise<Job | null>;
+  updateSchedule(key: JobKey, change: (job: Job) => ScheduleChange | null): Promise<Job | null>;
   listJobs(query: ListQuery): Promise<Job[]>;
   /**
    * Ask for one delivery of the job at once (POST /jobs): sets its run-now request to `now`

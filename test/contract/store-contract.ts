@@ -394,6 +394,16 @@ export function describeStoreContract(
         expect(listed?.schedAnchor).toBe(anchor);
       });
 
+      it('updateSchedule writes a new anchor when `change` gives one, and keeps it otherwise', async () => {
+        await store.putJob(job('nightly', 'b', T0, { schedAnchor: T0 - 9 * SEC }));
+        const kept = await store.updateSchedule(key, () => ({ nextRun: T0 + SEC, nextSched: T0 + SEC }));
+        expect(kept?.schedAnchor).toBe(T0 - 9 * SEC);
+        expect((await store.getJob(key))?.schedAnchor).toBe(T0 - 9 * SEC);
+        const moved = await store.updateSchedule(key, () => ({ nextRun: T0 + 2 * SEC, nextSched: T0 + 2 * SEC, schedAnchor: T0 + 2 * SEC }));
+        expect(moved?.schedAnchor).toBe(T0 + 2 * SEC);
+        expect(await store.getJob(key)).toEqual(moved);
+      });
+
       it('defaults to next_sched, and a replacement takes the new one', async () => {
         expect((await store.putJob(job('nightly', 'b', T0, { nextSched: T0 + 5 * SEC }))).schedAnchor).toBe(T0 + 5 * SEC);
         await store.putJob(job('nightly', 'b', T0, { schedAnchor: T0 - 7 * SEC }));

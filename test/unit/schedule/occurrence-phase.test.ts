@@ -99,6 +99,28 @@ describe('fixed intervals: the phase is kept by a job that ran in a DST gap', ()
     expect(formatInstant(nextOccurrence(j, j.nextSched + 5000, FIXED), NY)).toBe('2026-03-10T05:30:00-04:00');
   });
 
+  it('enabling re-anchors a job whose next_sched is off its anchor (or that has none); the new phase is then kept', () => {
+    // E.g. a row Go Dalga wrote (no anchor), its phase 02:30: enabled before the gap week.
+    const goRow = { ...job('P1D', NY, null), nextRun: null, nextSched: local('2026-03-01T02:30', NY) };
+    const change = enableChange(goRow, local('2026-03-05T12:00', NY), FIXED);
+    expect(change).toEqual({ nextRun: local('2026-03-06T02:30', NY), nextSched: local('2026-03-06T02:30', NY), schedAnchor: local('2026-03-06T02:30', NY) });
+    const enabled: Job = { ...goRow, ...change! };
+    expect(runs(enabled, 4)).toEqual(['2026-03-07T02:30:00-05:00', '2026-03-08T03:30:00-04:00', '2026-03-09T02:30:00-04:00', '2026-03-10T02:30:00-04:00']);
+  });
+
+  it('enabling does not re-anchor a job on its anchor, in UTC, with a time part, or still ahead', () => {
+    const now = local('2026-03-05T12:00', NY);
+    const onAnchor = { ...job('P1D', NY, local('2026-03-01T02:30', NY)), nextRun: null };
+    expect(enableChange(onAnchor, now, FIXED)).not.toHaveProperty('schedAnchor');
+    const utc = { ...job('P1D', '', null), nextRun: null, nextSched: Date.parse('2026-03-01T02:30:00Z') };
+    expect(enableChange(utc, now, FIXED)).not.toHaveProperty('schedAnchor');
+    const timePart = { ...job('PT24H', NY, null), nextRun: null, nextSched: local('2026-03-01T02:30', NY) };
+    expect(enableChange(timePart, now, FIXED)).not.toHaveProperty('schedAnchor');
+    const ahead = { ...job('P1D', NY, null), nextRun: null, nextSched: local('2026-03-06T02:30', NY) };
+    expect(enableChange(ahead, now, FIXED)).toEqual({ nextRun: ahead.nextSched, nextSched: ahead.nextSched });
+    expect(enableChange({ ...ahead, nextSched: local('2026-03-01T02:30', NY) }, now, { fixedIntervals: false, randomizationFactor: 0 })).not.toHaveProperty('schedAnchor');
+  });
+
   it('an anchor in year 1 costs a bounded number of shifts', () => {
     const anchor = Date.parse('0001-01-01T07:30:00Z');
     const nextSched = nextOccurrence(job('P1D', NY, anchor), local('2026-03-08T01:00', NY), FIXED);
