@@ -1,6 +1,8 @@
 // The embedded store: SQLite through better-sqlite3 (synchronous; each method runs to completion
 // inside one async call, so a transaction never interleaves with another call of this process).
 import Database from 'better-sqlite3';
+import { accessSync, constants } from 'node:fs';
+import { dirname } from 'node:path';
 import { StoreFullError, StoreUnavailableError, StoreWriteError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { readStoredInterval } from '../schedule/duration.js';
@@ -358,6 +360,21 @@ function inProcessTurn<T>(fn: () => Promise<T>): Promise<T> {
   return turn;
 }
 
+/** Why the database file or its directory cannot be written (a read-only filesystem, permissions), if it is so. */
+function unwritable(path: string): string | undefined {
+  if (path === ':memory:' || path === '') return undefined;
+  for (const target of [path, dirname(path)]) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EROFS') return `${target} is on a read-only filesystem`;
+      if (code === 'EACCES' || code === 'EPERM') return `${target} is not writable by this user`;
+    }
+  }
+  return undefined;
+}
+
 /**
  * An error SQLite raised, as a one-line StoreUnavailableError (StoreFullError for a full disk)
  * saying what to do; undefined for anything else (a bug of ours propagates as it is).
@@ -368,11 +385,14 @@ export function sqliteFailure(err: unknown, path: string): StoreUnavailableError
   const where = `SQLite database ${path}`;
   const options = { cause: err };
   if (code === 'SQLITE_FULL') return new StoreFullError(`${where}: disk full (SQLITE_FULL), nothing was written — free space on its filesystem`, options);
-  if (code.startsWith('SQLITE_READONLY')) {
-    return new StoreWriteError(
-      `${where} cannot be written (${code}) — dalga writes the file and creates -wal and -shm files beside it: make both the file and its directory writable (and the filesystem not read-only), or set sqlite.path`,
-      options,
-    );
+  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN') {
+    const why = unwritable(path);
+    if (why !== undefined || code !== 'SQLITE_CANTOPEN') {
+      return new StoreWriteError(
+        `${where} cannot be written (${code}${why === undefined ? '' : `: ${why}`}) — dalga writes the file and creates -wal and -shm files beside it: make the file and its directory writable, or set sqlite.path`,
+        options,
+      );
+    }
   }
   if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_LOCKED')) {
     return new StoreUnavailableError(`${where} is locked by another process (${code}) — try again`, options);
