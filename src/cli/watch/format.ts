@@ -85,7 +85,11 @@ const STATE_WIDTH = 'retrying ×99'.length;
 export interface NextWidths {
   readonly full: number;
   readonly compact: number;
+  /** The interval column: what the rows' schedules need (a cron expression), 10 to 30. */
+  readonly interval?: number;
 }
+
+const INTERVAL_WIDTH = { min: 10, max: 30 } as const;
 
 /** Enough for a countdown and a time of another year with an offset: nothing is cut. */
 export const DEFAULT_NEXT_WIDTHS: NextWidths = { full: COUNTDOWN_WIDTH + 1 + '2030-01-02 14:09 -08:00'.length, compact: COUNTDOWN_WIDTH };
@@ -94,7 +98,9 @@ export const DEFAULT_NEXT_WIDTHS: NextWidths = { full: COUNTDOWN_WIDTH + 1 + '20
 export function nextWidths(jobs: readonly JobJson[], now: number, mode: TimeMode): NextWidths {
   const widest = (compact: boolean): number =>
     Math.max(TITLES.next.length, ...jobs.map((job) => Array.from(nextText(job, now, mode, compact)).length));
-  return { full: widest(false), compact: widest(true) };
+  const schedules = Math.max(0, ...jobs.map((job) => Array.from(scheduleText(job)).length));
+  const interval = Math.min(INTERVAL_WIDTH.max, Math.max(INTERVAL_WIDTH.min, schedules));
+  return { full: widest(false), compact: widest(true), interval };
 }
 
 interface Stage {
@@ -113,7 +119,7 @@ function stages(next: NextWidths): Stage[] {
   const state = { key: 'state' as const, width: STATE_WIDTH };
   const full = { key: 'next' as const, width: next.full };
   const compact = { key: 'next' as const, width: next.compact };
-  const interval = { key: 'interval' as const, width: 10 };
+  const interval = { key: 'interval' as const, width: next.interval ?? INTERVAL_WIDTH.min };
   const last = { key: 'last' as const, width: 16 };
   const location = { key: 'location' as const, width: 20 };
   return [

@@ -102,6 +102,19 @@ describe('cells', () => {
     }
   });
 
+  it('sizes the interval column to the rows (a cron expression), between 10 and 30 characters', () => {
+    const cron = job('a', { interval: 'P1000Y', cron: '30 2 * * *' });
+    const widths = nextWidths([cron, job('b')], NOW, 'job');
+    // Was cut to 'cron 30 2…' even at 160 columns.
+    for (const width of [120, 160]) {
+      const interval = columnLayout(width, widths).find((c) => c.key === 'interval');
+      expect(interval?.width).toBe('cron 30 2 * * *'.length);
+    }
+    expect(nextWidths([job('b', { interval: 'PT60S' })], NOW, 'job').interval).toBe(10);
+    const long = job('c', { interval: 'P1000Y', cron: '0 0,5,10,15,20,25,30,35,40,45,50,55 * * 1-5' });
+    expect(nextWidths([long], NOW, 'job').interval).toBe(30);
+  });
+
   it('shows the last result with its age', () => {
     expect(lastText(job('a'), NOW)).toBe('—');
     expect(lastText(job('a', { last_status: '500', last_run: new Date(NOW - 5000).toISOString() }), NOW)).toBe('500 5s ago');
