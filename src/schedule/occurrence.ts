@@ -10,7 +10,7 @@ import {
 } from './duration.js';
 import type { Job } from './job.js';
 import { isCronJob, occurrenceAfter } from './misfire.js';
-import { formatInstant, shiftByDuration } from './zone.js';
+import { formatInstant, instantOfWallTime, shiftByDuration, shiftWallDate, wallTimeOf } from './zone.js';
 
 export interface SchedulingConfig {
   /** Keep the phase: advance next_sched by whole intervals instead of counting from the run. */
@@ -67,10 +67,10 @@ function longestMs(d: Duration): number {
  * interval: years or months added to day 29–31 roll over into the next month, and Go Dalga's
  * roll-over is sticky (Jul 31 → Aug 31 → Oct 1 → Nov 1), as is a month plus days.
  */
-function rollOverMatters(from: number, d: Duration, location: string): boolean {
+function rollOverMatters(dayOfMonth: number, d: Duration): boolean {
   if (d.years === 0 && d.months === 0) return false;
   if (d.weeks !== 0 || d.days !== 0) return true;
-  return dayOfMonth(from, location) > 28;
+  return dayOfMonth > 28;
 }
 
 function dayOfMonth(ms: number, location: string): number {
@@ -81,8 +81,9 @@ function dayOfMonth(ms: number, location: string): number {
  * The first of `from`, from + interval, from + 2·interval, … that is after `now` (or, with
  * `keepNow`, not before it). A pure time interval jumps there in one step, so a PT1S job paused
  * for a year costs nothing. A calendar interval counts occurrences from `from` in wall-clock time
- * (the k-th is `from` shifted by k intervals), so a time that fell into a DST gap on one day is
- * back at its wall time the next day (the phase is kept), and it jumps over whole intervals with
+ * (the k-th is `from` shifted by k intervals; without a time part, on the wall clock even when
+ * stepping), so a time that fell into a DST gap on one day is back at its wall time the next day
+ * (the phase is kept), and it jumps over whole intervals with
  * a bound of their length, then steps: a P1D job from year 1 takes a few dozen shifts, not
  * 740,000. Where month roll-over makes a single shift differ from repeated ones, it steps one by
  * one as Go Dalga does (sticky roll-over), unless it is more than 1000 intervals behind.
@@ -98,24 +99,37 @@ function advance(from: number, interval: Duration, location: string, now: number
     return t;
   }
   let anchor = from;
+  // Without a time part an occurrence is a wall-clock time: counted on the wall clock, one that a
+  // DST gap moved (02:30 → 03:30) does not move those after it, stepping included.
+  let anchorWall = timePartMs(interval) === 0 ? wallTimeOf(from, location) : null;
+  const shifted = (k: number): number =>
+    anchorWall === null
+      ? shiftByDuration(anchor, scaled(interval, k), location)
+      : instantOfWallTime(shiftWallDate(anchorWall, scaled(interval, k)), location);
   let k = 0;
   let t = from;
   while (past(t)) {
     if (meter) meter.steps++;
     const behind = Math.floor((now - t) / longestMs(interval));
-    if (behind <= STEP_AT_MOST && rollOverMatters(anchor, interval, location)) {
+    const day = anchorWall === null ? dayOfMonth(anchor, location) : anchorWall.day;
+    if (behind <= STEP_AT_MOST && rollOverMatters(day, interval)) {
       // One interval from the last occurrence, as Go Dalga steps.
-      t = shiftByDuration(t, interval, location);
+      if (anchorWall === null) {
+        t = shiftByDuration(t, interval, location);
+      } else {
+        anchorWall = shiftWallDate(shiftWallDate(anchorWall, scaled(interval, k)), interval);
+        t = instantOfWallTime(anchorWall, location);
+      }
       anchor = t;
       k = 0;
       continue;
     }
     const jump = Math.max(1, behind);
-    const next = shiftByDuration(anchor, scaled(interval, k + jump), location);
+    const next = shifted(k + jump);
     if (jump > 1 && !past(next)) {
       // Overshot: the zone's offset changed by more than the bound allows (a skipped day).
       k += 1;
-      t = shiftByDuration(anchor, scaled(interval, k), location);
+      t = shifted(k);
       continue;
     }
     k += jump;

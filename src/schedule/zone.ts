@@ -61,7 +61,8 @@ function checkInstant(ms: number): number {
   return ms;
 }
 
-interface WallTime {
+/** A wall-clock date and time in some zone. */
+export interface WallTime {
   readonly year: number;
   readonly month: number;
   readonly day: number;
@@ -132,6 +133,22 @@ export function shiftByDuration(instantMs: number, d: Duration, location: string
     ms = wallTimeToInstant(shifted, zone);
   }
   return checkInstant(ms + timePartMs(d));
+}
+
+/** The wall-clock time `instantMs` shows in `location`. */
+export function wallTimeOf(instantMs: number, location: string): WallTime {
+  const dt = DateTime.fromMillis(checkInstant(instantMs), { zone: zoneOf(location) });
+  return { year: dt.year, month: dt.month, day: dt.day, hour: dt.hour, minute: dt.minute, second: dt.second, millisecond: dt.millisecond };
+}
+
+/** `wall` with the date part of `d` added (Go's roll-over); the time of day is kept. `d`'s time part is ignored. */
+export function shiftWallDate(wall: WallTime, d: Duration): WallTime {
+  return shiftDate(wall, d);
+}
+
+/** The instant of a wall-clock time in `location`, by the DST rule (a gap moves it forward, an overlap takes the earlier). */
+export function instantOfWallTime(wall: WallTime, location: string): number {
+  return checkInstant(wallTimeToInstant(wall, zoneOf(location)));
 }
 
 function pad(n: number, width: number): string {

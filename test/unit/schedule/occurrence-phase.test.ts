@@ -56,6 +56,13 @@ describe('fixed intervals: the phase is kept by a job that ran in a DST gap', ()
       want: ['2026-03-08T03:30:00-04:00', '2026-04-08T02:30:00-04:00', '2026-05-08T02:30:00-04:00'],
     },
     {
+      // Day 31: months roll over one step at a time (Go's sticky roll-over); Berlin's gap is on
+      // 2024-03-31, the last Sunday of March.
+      name: 'Berlin quarterly on the 31st 02:30',
+      interval: 'P3M', zone: 'Europe/Berlin', first: '2023-12-31T02:30',
+      want: ['2024-03-31T03:30:00+02:00', '2024-07-01T02:30:00+02:00', '2024-10-01T02:30:00+02:00'],
+    },
+    {
       // Lord Howe springs forward by 30 minutes (02:00 → 02:30) on 2026-10-04.
       name: 'Lord Howe daily 02:15',
       interval: 'P1D', zone: LORD_HOWE, first: '2026-10-03T02:15',
