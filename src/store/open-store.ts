@@ -15,7 +15,7 @@ export async function openStore(config: Config, log?: Logger): Promise<Store> {
     return openPostgresStore({ ...config.postgres, notifyHorizonMs: config.jobs.scanFrequency, ...(log ? { log } : {}) });
   }
   const { openSqliteStore } = await import('./sqlite.js');
-  return openSqliteStore({ path: config.sqlite.path, table: config.sqlite.table, ...(log ? { log } : {}) });
+  return openSqliteStore({ path: config.sqlite.path, table: config.sqlite.table, exclusive: true, ...(log ? { log } : {}) });
 }
 
 /** Where the jobs live, for log lines and messages; never includes the password. */

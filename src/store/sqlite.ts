@@ -24,6 +24,11 @@ export interface SqliteStoreOptions {
   log?: Logger;
   /** The WAL is cut back to this size after each checkpoint that empties it (default 64 MiB). */
   walSizeLimitBytes?: number;
+  /**
+   * Hold an exclusive OS lock on `<path>-lock` while the store is open (`serve`, `create-tables`),
+   * so no second process uses the file, and every instance row found belongs to one that is gone.
+   */
+  exclusive?: boolean;
 }
 
 /**
@@ -73,7 +78,43 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     db.close();
     throw sqliteFailure(err, options.path) ?? err;
   }
-  return new SqliteStore(db, table, options.path, options.log);
+  let lock: Database.Database | undefined;
+  try {
+    lock = options.exclusive && options.path !== ':memory:' ? takeProcessLock(options.path) : undefined;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return new SqliteStore(db, table, options.path, options.log, lock);
+}
+
+/**
+ * An exclusive lock on `<path>-lock` (a tiny SQLite file of its own, so the lock is the OS's
+ * fcntl lock through SQLite's own locking), held until the store closes or the process dies —
+ * a `kill -9` releases it too. The database file stays readable by other tools meanwhile.
+ */
+function takeProcessLock(path: string): Database.Database {
+  const lockPath = `${path}-lock`;
+  let lock: Database.Database;
+  try {
+    lock = new Database(lockPath, { timeout: 0 });
+  } catch (err) {
+    throw sqliteFailure(err, lockPath) ?? err;
+  }
+  try {
+    lock.exec('BEGIN EXCLUSIVE');
+    return lock;
+  } catch (err) {
+    lock.close();
+    const code = (err as { code?: unknown }).code;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+      throw new StoreUnavailableError(
+        `SQLite database ${path} is in use by another dalga process (it holds ${lockPath}) — stop that one, or give this one another sqlite.path`,
+        { cause: err },
+      );
+    }
+    throw sqliteFailure(err, lockPath) ?? err;
+  }
 }
 
 function openDatabase(path: string): Database.Database {
@@ -95,12 +136,32 @@ class SqliteStore implements Store {
     private readonly table: string,
     private readonly path: string,
     private readonly log?: Logger,
+    private readonly processLock?: Database.Database,
   ) {
     this.q = sqliteQueries(table);
   }
 
   async createTables(): Promise<void> {
     await runMigrations(this.migrationTarget(), SQLITE_MIGRATIONS, this.log);
+    if (this.processLock !== undefined) this.releaseGoneInstances();
+  }
+
+  /**
+   * With the process lock held, no other process uses the file: every instance row is one of a
+   * process that died (kill -9, a crash). Deleting them releases their claimed jobs now rather
+   * than after mysql.instanceTimeout.
+   */
+  private releaseGoneInstances(): void {
+    const released = this.guard(() =>
+      this.immediate(() => {
+        const jobs = (this.db.prepare(`SELECT COUNT(*) AS n FROM "${this.table}" WHERE instance_id IS NOT NULL`).get() as { n: number }).n;
+        const instances = this.stmt(this.q.expireInstances).run(Number.MAX_SAFE_INTEGER).changes;
+        return { instances, jobs };
+      }),
+    );
+    if (released.instances > 0) {
+      this.log?.info(released, 'released the jobs of instances that are gone (no other process holds the SQLite file)');
+    }
   }
 
   async putJob(job: NewJob): Promise<Job> {
@@ -282,6 +343,7 @@ class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+    if (this.processLock?.open) this.processLock.close();
   }
 
   /** BEGIN IMMEDIATE is the lock: one process at a time migrates, and DDL commits with the ledger. */
