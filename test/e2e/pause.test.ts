@@ -1,13 +1,21 @@
-// `dalga pause` / `dalga resume` against real `bin/dalga serve` processes sharing one SQLite
-// file: the flag set through one instance stops the other, survives a restart of both, and
-// resuming delivers what fell due meanwhile.
+// `dalga pause` / `dalga resume` against real `bin/dalga serve` processes sharing one MariaDB
+// table (a SQLite file admits one process): the flag set through one instance stops the other,
+// survives a restart of both, and resuming delivers what fell due meanwhile.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { clusterEnv } from '../integration/cluster-support.js';
 import { cleanEnv, DALGA_BIN, spawnDaemon, type SpawnedDaemon } from '../support/daemon.js';
 import { startEndpoint, type TestEndpoint } from '../support/endpoint.js';
+import { createTestDatabase, skipMysql, type TestDatabase } from '../support/mysql.js';
+
+let db: TestDatabase | undefined;
+let passed = false;
+beforeAll(async () => {
+  if (!skipMysql()) db = await createTestDatabase();
+});
+afterAll(async () => {
+  if (passed) await db?.drop();
+});
 
 let daemons: SpawnedDaemon[] = [];
 let endpoint: TestEndpoint | undefined;
@@ -24,11 +32,10 @@ function cli(url: string, ...args: string[]): { status: number | null; stdout: s
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('dalga pause / resume (two instances on one SQLite file)', () => {
+describe.skipIf(skipMysql())('dalga pause / resume (two instances on one MariaDB table)', () => {
   it('a pause set through one instance stops the other within a second, survives a restart of both, and resume delivers', async () => {
     endpoint = await startEndpoint();
-    const sqlitePath = join(mkdtempSync(join(tmpdir(), 'dalga-pause-')), 'jobs.sqlite');
-    const start = (): Promise<SpawnedDaemon> => spawnDaemon({ sqlitePath, env: { DALGA_ENDPOINT_BASEURL: endpoint!.baseUrl } });
+    const start = (): Promise<SpawnedDaemon> => spawnDaemon({ env: clusterEnv(db!, { DALGA_ENDPOINT_BASEURL: endpoint!.baseUrl }) });
     daemons = [await start(), await start()];
     const [a, b] = daemons as [SpawnedDaemon, SpawnedDaemon];
 
@@ -57,5 +64,6 @@ describe('dalga pause / resume (two instances on one SQLite file)', () => {
     const [post] = await endpoint.waitFor(1);
     expect(post).toMatchObject({ url: '/tick', body: '1' });
     expect(cli(daemons[1]!.url, 'status').stdout).toMatch(/^paused: +no$/m);
+    passed = true;
   }, 60_000);
 });
