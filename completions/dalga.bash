@@ -45,9 +45,10 @@ _dalga() {
         --path) COMPREPLY=(); return ;;
         --sort) COMPREPLY=($(compgen -W "next-run next-sched insert-order" -- "$cur")); return ;;
         --limit) COMPREPLY=(); return ;;
+        --state) COMPREPLY=($(compgen -W "failing gave-up disabled" -- "$cur")); return ;;
         --refresh) COMPREPLY=(); return ;;
       esac
-      COMPREPLY=($(compgen -W "--path --sort --reverse --limit --all --watch --refresh $global_opts" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "--path --sort --reverse --limit --all --state --watch --refresh $global_opts" -- "$cur")) ;;
     status)
       COMPREPLY=($(compgen -W " $global_opts" -- "$cur")) ;;
     history)

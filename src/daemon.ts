@@ -2,7 +2,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/schema.js';
 import { redactUrl } from './config/redact.js';
 import { createDelivery } from './delivery/delivery.js';
-import { createSigner } from './delivery/signing.js';
+import { createMessageSigner, createSigner } from './delivery/signing.js';
 import type { Logger } from './log.js';
 import type { SchedulingConfig } from './schedule/occurrence.js';
 import type { RetryConfig } from './schedule/retry.js';
@@ -13,6 +13,7 @@ import { type StoreErrorSource } from './observability/metrics.js';
 import { StoreWriteError } from './errors.js';
 import { packageVersion } from './observability/version.js';
 import { Heartbeat, newInstanceId } from './scheduler/instance.js';
+import { FailureReports } from './scheduler/failure-reports.js';
 import { RunHistory } from './scheduler/run-history.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { ServerClock } from './scheduler/server-clock.js';
@@ -115,9 +116,25 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
     maxAgeMs: config.history.maxAge,
     onStoreError: () => metrics.observeStoreError('scheduler'),
   });
+  const failures =
+    config.endpoint.failureUrl === ''
+      ? undefined
+      : new FailureReports({
+          store,
+          clock,
+          log: ilog,
+          url: config.endpoint.failureUrl,
+          failureAfter: config.endpoint.failureAfter,
+          timeoutMs: config.endpoint.timeout,
+          retry: retryConfig(config),
+          instanceId,
+          ...(config.endpoint.signingKey === '' ? {} : { sign: createMessageSigner(config.endpoint.signingKey) }),
+          ...(history.enabled ? { historyFlushed: () => history.flush() } : {}),
+        });
   const scheduler = new Scheduler({
     store,
     history,
+    ...(failures ? { failures } : {}),
     delivery,
     clock,
     instanceId,
@@ -193,6 +210,7 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
     await heartbeat.stop();
     // The last attempts' history, if the store takes it (bounded by the whole stop's timeout).
     await history.flush();
+    failures?.stop();
     await httpClosed;
     await delivery.close();
     // Deleting the row releases whatever is still claimed, so another instance takes it at once.

@@ -59,7 +59,7 @@ export interface RunJson {
   status: string;
   /** done | retry | deleted | gave-up | disabled */
   outcome: string;
-  /** 1 for the first attempt of an occurrence, 2 for its first retry, … */
+  /** Failed attempts in a row before this one, plus one: 1 after a success, 2 for the first retry, … */
   attempt: number;
   instance_id: number;
 }

@@ -64,7 +64,7 @@ const SPEC: Record<string, Record<string, KeyKind>> = {
     token: 'string',
     tokenFile: 'string',
   },
-  endpoint: { baseurl: 'string', timeout: 'duration', signingKey: 'string' },
+  endpoint: { baseurl: 'string', timeout: 'duration', signingKey: 'string', failureUrl: 'string', failureAfter: 'integer' },
   history: { keep: 'integer', maxAge: 'duration' },
   log: { level: 'string' },
 };

@@ -12,7 +12,7 @@ export function redactConfig(config: Config): Config {
     postgres: { ...config.postgres, url: redactUrl(config.postgres.url), password: hide(config.postgres.password) },
     sqlite: { ...config.sqlite },
     listen: { ...config.listen, token: hide(config.listen.token) },
-    endpoint: { ...config.endpoint, signingKey: hide(config.endpoint.signingKey) },
+    endpoint: { ...config.endpoint, signingKey: hide(config.endpoint.signingKey), failureUrl: redactUrl(config.endpoint.failureUrl) },
     log: { ...config.log },
   };
 }

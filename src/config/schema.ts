@@ -101,6 +101,10 @@ export interface Config {
     timeout: number;
     /** '' means deliveries are not signed. */
     signingKey: string;
+    /** Failure reports are POSTed here (README "Failure reports"); '' sends none. */
+    failureUrl: string;
+    /** Also report a job once it failed this many attempts in a row; 0: only when it gives up or is disabled. */
+    failureAfter: number;
   };
   log: { level: LogLevel };
 }
@@ -175,7 +179,7 @@ export const DEFAULTS: Config = deepFreeze({
     token: '',
     tokenFile: '',
   },
-  endpoint: { baseurl: 'http://127.0.0.1:5000/', timeout: 10 * SECOND, signingKey: '' },
+  endpoint: { baseurl: 'http://127.0.0.1:5000/', timeout: 10 * SECOND, signingKey: '', failureUrl: '', failureAfter: 0 },
   log: { level: 'info' },
   history: { keep: 100, maxAge: 7 * 24 * 60 * MINUTE },
 });
@@ -422,6 +426,8 @@ const CHECKS: Record<string, Check<never>> = {
   'endpoint.baseurl': checkBaseUrl,
   'endpoint.timeout': positiveTimer,
   'endpoint.signingKey': signingKeyProblem,
+  'endpoint.failureUrl': (s: string) => (s === '' ? undefined : checkBaseUrl(s)),
+  'endpoint.failureAfter': (n: number) => (n >= 0 ? undefined : 'must not be negative (0: report only jobs that give up or are disabled)'),
   'history.keep': (n: number) => (n >= 0 ? undefined : 'must not be negative (0 records no history)'),
   'history.maxAge': notNegative,
   'log.level': (s: string) => ((LOG_LEVELS as readonly string[]).includes(s) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`),

@@ -14,9 +14,14 @@ export type SignHeaders = (job: Job, body: string) => Record<string, string>;
  * (epoch ms): receivers compare the timestamp with their own clock (5 minutes' tolerance).
  */
 export function createSigner(signingKey: string, now: () => number = Date.now): SignHeaders {
+  const sign = createMessageSigner(signingKey, now);
+  return (job, body) => sign(webhookId(job), body);
+}
+
+/** Signs any message with its own id (failure reports): the same three headers. */
+export function createMessageSigner(signingKey: string, now: () => number = Date.now): (id: string, body: string) => Record<string, string> {
   const key = decodeSigningKey(signingKey);
-  return (job, body) => {
-    const id = webhookId(job);
+  return (id, body) => {
     const timestamp = String(Math.floor(now() / 1000));
     const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`, 'utf8').digest('base64');
     return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` };

@@ -127,7 +127,8 @@ export function runRecord(job: Job, result: DeliveryResult | { invalid: string }
   return {
     path: job.path,
     body: job.body,
-    sched: job.nextSched,
+    // What the dalga-sched header said: a run now is sent as of its request.
+    sched: job.runNow ?? job.nextSched,
     startedAt,
     durationMs: Math.max(0, finishedAt - startedAt),
     status: 'status' in result ? String(result.status) : 'error' in result ? result.error : result.invalid,

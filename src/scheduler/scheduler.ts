@@ -8,6 +8,7 @@ import { parseIsoDuration } from '../schedule/duration.js';
 import { isValidZone } from '../schedule/zone.js';
 import { StoreUnavailableError } from '../errors.js';
 import type { RunRecord, Store } from '../store/store.js';
+import type { FailureReports } from './failure-reports.js';
 import { runRecord, type RunHistory } from './run-history.js';
 
 export interface SchedulerOptions {
@@ -29,6 +30,8 @@ export interface SchedulerOptions {
   random?: () => number;
   /** The run history: given each stored batch's attempts. Absent: none recorded. */
   history?: RunHistory;
+  /** Failure reports (endpoint.failureUrl): given each stored batch. Absent: none sent. */
+  failures?: FailureReports;
   /** Observes every finished attempt (metrics, tests). */
   onAttempt?: (event: AttemptEvent) => void;
   /** Observes store failures of the loop (metrics). */
@@ -334,7 +337,7 @@ export class Scheduler {
     this.deliveryDone();
     const finishedAt = clock.now();
     this.opts.onAttempt?.({ job, result, outcome, startedAt, finishedAt });
-    const run = this.opts.history?.enabled ? runRecord(job, result, outcome, startedAt, finishedAt, instanceId) : undefined;
+    const run = this.opts.history?.enabled || this.opts.failures ? runRecord(job, result, outcome, startedAt, finishedAt, instanceId) : undefined;
     this.finish(job, outcome, run);
   }
 
@@ -545,6 +548,7 @@ export class Scheduler {
   /** Written: free the claims, and wake for the earliest next run among them (a retry may be soon). */
   private recorded(batch: readonly PendingOutcome[]): void {
     this.addRuns(batch);
+    this.opts.failures?.consider(batch);
     let earliest = Number.POSITIVE_INFINITY;
     for (const { outcome } of batch) {
       if (outcome.kind === 'update' && outcome.nextRun !== null) earliest = Math.min(earliest, outcome.nextRun);

@@ -15,7 +15,7 @@ export interface RunRecord {
   /** The HTTP status ("500") or the error ("timeout", "connection refused", …). */
   readonly status: string;
   readonly outcome: RunOutcome;
-  /** 1 for the first attempt of an occurrence, 2 for its first retry, … */
+  /** Failed attempts in a row before this one, plus one: 1 after a success, 2 for the first retry, … */
   readonly attempt: number;
   readonly instanceId: number;
 }

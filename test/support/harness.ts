@@ -1,5 +1,7 @@
 import { silentLogger } from '../../src/log.js';
 import { createDelivery } from '../../src/delivery/delivery.js';
+import { createMessageSigner } from '../../src/delivery/signing.js';
+import { FailureReports } from '../../src/scheduler/failure-reports.js';
 import { RunHistory } from '../../src/scheduler/run-history.js';
 import { Scheduler, type AttemptEvent } from '../../src/scheduler/scheduler.js';
 import type { OutcomeConfig } from '../../src/schedule/outcome.js';
@@ -23,6 +25,10 @@ export interface HarnessOptions {
   /** history.keep / history.maxAge (ms); default 100 runs, 7 days. */
   historyKeep?: number;
   historyMaxAgeMs?: number;
+  /** endpoint.failureUrl / failureAfter / signingKey for failure reports. */
+  failureUrl?: string;
+  failureAfter?: number;
+  signingKey?: string;
 }
 
 export interface Harness {
@@ -30,6 +36,8 @@ export interface Harness {
   store: Store;
   /** The run history's writer: await history.flush() before reading runs. */
   history: RunHistory;
+  /** Failure reports, when `failureUrl` is given: await failures.idle() before checking them. */
+  failures?: FailureReports;
   scheduler: Scheduler;
   endpoint: TestEndpoint;
   apiUrl: string;
@@ -56,9 +64,26 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const delivery = createDelivery({ baseUrl: endpoint.baseUrl, timeoutMs: options.endpointTimeoutMs ?? 5000, maxConnections: 10 });
   const scheduling = { fixedIntervals: options.fixedIntervals ?? false, randomizationFactor: options.randomizationFactor ?? 0 };
   const history = new RunHistory({ store, clock, log: silentLogger, keep: options.historyKeep ?? 100, maxAgeMs: options.historyMaxAgeMs ?? 7 * 24 * 3600_000 });
+  const retry = { intervalMs: 60_000, multiplier: 1, maxIntervalMs: 60_000, stopAfterMs: 0, ...options.retry };
+  const failures =
+    options.failureUrl === undefined
+      ? undefined
+      : new FailureReports({
+          store,
+          clock,
+          log: silentLogger,
+          url: options.failureUrl,
+          failureAfter: options.failureAfter ?? 0,
+          timeoutMs: 5000,
+          retry,
+          instanceId,
+          historyFlushed: () => history.flush(),
+          ...(options.signingKey ? { sign: createMessageSigner(options.signingKey, () => clock.now()) } : {}),
+        });
   const scheduler = new Scheduler({
     store,
     history,
+    ...(failures ? { failures } : {}),
     delivery,
     clock,
     instanceId,
@@ -66,10 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     maxRunning: options.maxRunning ?? 100,
     scanFrequencyMs: 1000,
     ...(options.claimAheadMs ? { claimAheadMs: options.claimAheadMs } : {}),
-    outcome: {
-      scheduling,
-      retry: { intervalMs: 60_000, multiplier: 1, maxIntervalMs: 60_000, stopAfterMs: 0, ...options.retry },
-    },
+    outcome: { scheduling, retry },
     ...(options.random ? { random: options.random } : {}),
     onAttempt: (e) => attempts.push(e),
   });
@@ -79,6 +101,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     clock,
     store,
     history,
+    ...(failures ? { failures } : {}),
     scheduler,
     endpoint,
     apiUrl: http.url,
@@ -101,6 +124,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       await scheduler.stop(1000);
       await history.flush();
+      failures?.stop();
       await http.close(1000);
       await delivery.close();
       await endpoint.close();

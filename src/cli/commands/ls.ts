@@ -14,6 +14,25 @@ interface LsFlags {
   readonly watch?: boolean;
   /** As given; parsed (and checked) in the action. */
   readonly refresh: string;
+  readonly state?: JobStateFilter;
+}
+
+/** `--state`: the jobs someone should look at (README "Failure reports"). */
+export type JobStateFilter = 'failing' | 'gave-up' | 'disabled';
+const STATE_FILTERS: readonly JobStateFilter[] = ['failing', 'gave-up', 'disabled'];
+/** Pages read for --state: the largest the API gives. */
+const STATE_PAGE = 1000;
+
+/**
+ * failing: scheduled, with failed attempts in a row (retrying, or failing every occurrence);
+ * gave-up: disabled after failing (a one-off job whose retries ran out, a job dalga disabled);
+ * disabled: every disabled job (by hand too).
+ */
+export function inState(job: Pick<JobJson, 'next_run' | 'failures'>, state: JobStateFilter): boolean {
+  const failures = job.failures ?? 0;
+  if (state === 'disabled') return job.next_run === null;
+  if (state === 'gave-up') return job.next_run === null && failures > 0;
+  return job.next_run !== null && failures > 0;
 }
 
 /** The API's page size when no limit is given (spec §3). */
@@ -27,6 +46,7 @@ export function lsCommand(io: CliIO): Command {
     .option('--reverse', 'reverse the order')
     .option('--limit <n>', 'jobs per page, 1 to 1000 (default 100)', parseLimitFlag)
     .option('--all', 'follow the cursor through every page')
+    .addOption(new Option('--state <state>', 'only failing jobs (retrying), jobs that gave up (disabled after failing), or disabled ones; reads every page').choices(STATE_FILTERS))
     .option('--watch', 'live view, refreshed every --refresh (needs a terminal; q quits; with --limit, only the first n jobs)')
     .addOption(new Option('--refresh <duration>', 'refresh period of --watch, e.g. 500ms, 2s').default('1s', '1s'))
     .addHelpText(
@@ -37,6 +57,7 @@ Examples:
   $ dalga ls --limit 10                       # the next 10
   $ dalga ls --sort insert-order              # in the order they were first scheduled (the API's default)
   $ dalga ls --path check_feed --all --json   # every job of one path, as one JSON array
+  $ dalga ls --state gave-up                  # jobs whose retries ran out (the dead letters)
   $ dalga ls --watch                          # live view`,
     )
     .action(async (opts: LsFlags, command: Command) => {
@@ -45,8 +66,10 @@ Examples:
       if (opts.watch && io.stdout.isTTY && flags.json) {
         throw new UsageError('--watch draws a live view for people — drop --json, or drop --watch for a script');
       }
+      if (opts.state !== undefined && opts.watch) throw new UsageError('--state lists once — drop --watch');
       const client = await connect(flags, io);
       const params = listParams(opts);
+      if (opts.state !== undefined) return listState(client, params, opts.state, opts.all === true, flags, io);
       if (opts.watch) {
         if (io.stdout.isTTY) return watch(client, params, refreshMs, flags, io);
         io.stderr.write('dalga: --watch needs a terminal on stdout; listing once instead\n');
@@ -101,6 +124,26 @@ async function listAll(client: DalgaClient, params: ListParams, flags: GlobalFla
   }
   if (flags.json) io.stdout.write(jsonArray.end);
   else printTable(collected, flags, io);
+}
+
+/** The API has no state filter: every page is read (at its largest) and filtered here. */
+async function listState(client: DalgaClient, params: ListParams, state: JobStateFilter, all: boolean, flags: GlobalFlags, io: CliIO): Promise<void> {
+  const limit = params.limit ?? SERVER_DEFAULT_LIMIT;
+  const matches: JobJson[] = [];
+  let more = false;
+  let page = await client.list({ ...params, limit: STATE_PAGE });
+  for (;;) {
+    for (const job of page.jobs) if (inState(job, state)) matches.push(job);
+    more = page.jobs.length >= STATE_PAGE && page.cursor !== '';
+    if (!more || (!all && matches.length > limit)) break;
+    page = await client.listContinue(page.cursor);
+  }
+  const shown = all ? matches : matches.slice(0, limit);
+  if (flags.json) io.stdout.write(`${jsonArray.start}${jsonArray.items(shown, true)}${jsonArray.end}`);
+  else printTable(shown, flags, io);
+  if (shown.length < matches.length || (!all && more && shown.length >= limit)) {
+    io.stderr.write(`dalga: showing the first ${shown.length} ${state} jobs — use --all for every one\n`);
+  }
 }
 
 function printTable(jobs: readonly JobJson[], flags: GlobalFlags, io: CliIO): void {

@@ -134,7 +134,13 @@ describe('loadConfig: files', () => {
         token: 't0ken',
         tokenFile: 'unused-because-token-is-set',
       },
-      endpoint: { baseurl: 'https://hooks.example.com/dalga/', timeout: 3_000, signingKey: 'whsec_ZGFsZ2EgdGVzdCBmaXh0dXJlIGtleSwgMzIgYnl0ZXM=' },
+      endpoint: {
+        baseurl: 'https://hooks.example.com/dalga/',
+        timeout: 3_000,
+        signingKey: 'whsec_ZGFsZ2EgdGVzdCBmaXh0dXJlIGtleSwgMzIgYnl0ZXM=',
+        failureUrl: 'https://ops.example.com/dalga-failures',
+        failureAfter: 5,
+      },
       log: { level: 'debug' },
       history: { keep: 20, maxAge: 72 * 3_600_000 },
     });

@@ -74,7 +74,7 @@ describe('DEFAULTS', () => {
         token: '',
         tokenFile: '',
       },
-      endpoint: { baseurl: 'http://127.0.0.1:5000/', timeout: 10_000, signingKey: '' },
+      endpoint: { baseurl: 'http://127.0.0.1:5000/', timeout: 10_000, signingKey: '', failureUrl: '', failureAfter: 0 },
       log: { level: 'info' },
       history: { keep: 100, maxAge: 7 * 24 * 3_600_000 },
     });
