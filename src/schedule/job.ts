@@ -26,10 +26,10 @@ export interface Job extends JobKey {
   /** Next scheduled occurrence, regardless of retries. */
   readonly nextSched: number;
   /**
-   * The job's first scheduled occurrence, set by PUT: with fixed intervals, occurrences of a
-   * calendar interval are counted from it, so a wall time moved by a DST gap on one day is back
-   * the next (the phase is kept). Null or absent (rows of Go Dalga, or from before the column):
-   * occurrences are counted from next_sched.
+   * The job's first scheduled occurrence, set by PUT (and by an enable that re-anchors): with
+   * fixed intervals its wall time is the phase an interval of whole days, weeks, months or years
+   * keeps, so a wall time moved by a DST gap on one day is back the next. Null or absent (rows of
+   * Go Dalga, or from before the column): occurrences are counted from next_sched as it shows.
    */
   readonly schedAnchor?: number | null;
   /** Instance executing it right now; null when idle. */

@@ -10,7 +10,7 @@ import {
 } from './duration.js';
 import type { Job } from './job.js';
 import { isCronJob, occurrenceAfter } from './misfire.js';
-import { formatInstant, instantOfWallTime, shiftByDuration, shiftWallDate, wallTimeOf } from './zone.js';
+import { formatInstant, instantOfWallTime, shiftByDuration, shiftWallDate, wallTimeOf, type WallTime } from './zone.js';
 
 export interface SchedulingConfig {
   /** Keep the phase: advance next_sched by whole intervals instead of counting from the run. */
@@ -88,7 +88,16 @@ function dayOfMonth(ms: number, location: string): number {
  * 740,000. Where month roll-over makes a single shift differ from repeated ones, it steps one by
  * one as Go Dalga does (sticky roll-over), unless it is more than 1000 intervals behind.
  */
-function advance(from: number, interval: Duration, location: string, now: number, keepNow: boolean, meter?: StepMeter): number {
+function advance(
+  from: number,
+  interval: Duration,
+  location: string,
+  now: number,
+  keepNow: boolean,
+  meter?: StepMeter,
+  /** The wall-clock time `from` stands for, when a DST gap moved it (nominalOf). */
+  fromWall?: WallTime,
+): number {
   // After a run the occurrence due exactly now is spent; on enable it is kept.
   const past = (t: number): boolean => (keepNow ? t < now : t <= now);
   if (!past(from)) return from;
@@ -101,7 +110,7 @@ function advance(from: number, interval: Duration, location: string, now: number
   let anchor = from;
   // Without a time part an occurrence is a wall-clock time: counted on the wall clock, one that a
   // DST gap moved (02:30 → 03:30) does not move those after it, stepping included.
-  let anchorWall = timePartMs(interval) === 0 ? wallTimeOf(from, location) : null;
+  let anchorWall = timePartMs(interval) === 0 ? (fromWall ?? wallTimeOf(from, location)) : null;
   const shifted = (k: number): number =>
     anchorWall === null
       ? shiftByDuration(anchor, scaled(interval, k), location)
@@ -145,37 +154,46 @@ function keepsPhase(interval: Duration, location: string): boolean {
 }
 
 /**
- * Where fixed-interval occurrences are counted from: the job's anchor (its first scheduled
- * occurrence, set by PUT) when next_sched is one of the anchor's occurrences, else next_sched.
- * Counting from next_sched loses the phase when next_sched itself was moved by a DST gap (a
- * daily 02:30 run at 03:30 on the spring-forward day stays at 03:30); counting from the anchor
- * puts the next one back at 02:30. Only an interval of whole days, weeks, months or years in a
- * zone with DST needs it: a time part is elapsed time, which has no wall-clock phase to keep.
- * A next_sched off the anchor's occurrences (set by Go Dalga, or while fixed intervals were off)
- * is counted from as before.
+ * The wall-clock time next_sched stands for. Every occurrence of an interval of whole days,
+ * weeks, months or years has the time of day of the job's anchor (its first scheduled run, set
+ * by PUT); next_sched shows another one when a DST gap moved it (02:30 → 03:30 on the
+ * spring-forward day, which next_sched alone cannot tell from a genuine 03:30): it then stands
+ * for the anchor's time of day on its date, and the occurrences after it are counted from that,
+ * back at 02:30. Not `inPhase`: next_sched is off the anchor's time of day for another reason
+ * (set by Go Dalga, or while fixed intervals were off), or there is no anchor; it is counted
+ * from as it shows. Costs two or three wall-clock conversions, whatever the anchor's age.
  */
-function countFrom(job: Job, interval: Duration, meter?: StepMeter): { from: number; anchored: boolean } {
-  const unanchored = { from: job.nextSched, anchored: false };
+function nominalOf(job: Job, interval: Duration): { wall: WallTime | undefined; inPhase: boolean } {
   const anchor = job.schedAnchor;
-  if (anchor === undefined || anchor === null || anchor > job.nextSched) return unanchored;
-  if (!keepsPhase(interval, job.location)) return unanchored;
-  if (anchor === job.nextSched) return { from: anchor, anchored: true };
-  const onAnchor = advance(anchor, interval, job.location, job.nextSched, true, meter) === job.nextSched;
-  return onAnchor ? { from: anchor, anchored: true } : unanchored;
+  if (anchor === undefined || anchor === null || !keepsPhase(interval, job.location)) return { wall: undefined, inPhase: false };
+  const phase = wallTimeOf(anchor, job.location);
+  const shown = wallTimeOf(job.nextSched, job.location);
+  if (sameTimeOfDay(phase, shown)) return { wall: undefined, inPhase: true };
+  // A gap moves a time forward by less than a day: on its own date, or past midnight.
+  for (const daysBack of [0, 1]) {
+    const date = shiftWallDate(shown, { years: 0, months: 0, weeks: 0, days: -daysBack, hours: 0, minutes: 0, seconds: 0 });
+    const wall: WallTime = { ...date, hour: phase.hour, minute: phase.minute, second: phase.second, millisecond: phase.millisecond };
+    if (instantOfWallTime(wall, job.location) === job.nextSched) return { wall, inPhase: true };
+  }
+  return { wall: undefined, inPhase: false };
+}
+
+function sameTimeOfDay(a: WallTime, b: WallTime): boolean {
+  return a.hour === b.hour && a.minute === b.minute && a.second === b.second && a.millisecond === b.millisecond;
 }
 
 /**
  * Fixed intervals: next_sched when it is still ahead, else the first occurrence after `now` (or
- * at it, with `keepNow`). `reanchor` is set when it advanced from a next_sched that is not one
- * of the anchor's occurrences, for an interval with a phase to keep: the new next_sched is the
- * job's new anchor.
+ * at it, with `keepNow`). `reanchor` is set when it advanced from a next_sched off the anchor's
+ * time of day (or without an anchor), for an interval with a phase to keep: the new next_sched
+ * is the job's new anchor.
  */
 function advanceFixed(job: Job, interval: Duration, now: number, keepNow: boolean, meter?: StepMeter): { at: number; reanchor: boolean } {
   const ahead = keepNow ? job.nextSched >= now : job.nextSched > now;
   if (ahead) return { at: job.nextSched, reanchor: false };
-  const { from, anchored } = countFrom(job, interval, meter);
-  const at = advance(from, interval, job.location, now, keepNow, meter);
-  return { at, reanchor: !anchored && keepsPhase(interval, job.location) };
+  const { wall, inPhase } = nominalOf(job, interval);
+  const at = advance(job.nextSched, interval, job.location, now, keepNow, meter, wall);
+  return { at, reanchor: !inPhase && keepsPhase(interval, job.location) };
 }
 
 function randomize(delay: number, factor: number, random: () => number): number {
@@ -189,7 +207,7 @@ function randomize(delay: number, factor: number, random: () => number): number 
 /**
  * next_sched after a successful run at `now`. Default: `now + interval` in the job's location,
  * then randomised. Fixed intervals: next_sched advances by whole intervals until it is after
- * `now` (missed runs are skipped, the phase is kept, counted from the job's anchor: countFrom). A cron job: its first occurrence after
+ * `now` (missed runs are skipped, the phase is kept: nominalOf). A cron job: its first occurrence after
  * `now`, neither randomised nor depending on fixed intervals.
  */
 export function nextOccurrence(
@@ -220,7 +238,7 @@ export function disableChange(
  * intervals while it is before `now` (an occurrence due exactly now is kept, as in Go Dalga).
  * A one-off job keeps its next_sched. null = already enabled. `schedAnchor` is present when the
  * job re-anchors: fixed intervals advanced it from a next_sched off its anchor's occurrences (or
- * without an anchor), so its phase from now on is the new next_sched's (see countFrom).
+ * without an anchor), so its phase from now on is the new next_sched's (see nominalOf).
  */
 export function enableChange(
   job: Job,

@@ -63,6 +63,12 @@ describe('fixed intervals: the phase is kept by a job that ran in a DST gap', ()
       want: ['2024-03-31T03:30:00+02:00', '2024-07-01T02:30:00+02:00', '2024-10-01T02:30:00+02:00'],
     },
     {
+      // Nuuk's gap (23:00 → 00:00) reaches midnight: the gap day's 23:30 runs at 00:30 the next day.
+      name: 'Nuuk daily 23:30',
+      interval: 'P1D', zone: 'America/Nuuk', first: '2026-03-27T23:30',
+      want: ['2026-03-29T00:30:00-01:00', '2026-03-29T23:30:00-01:00', '2026-03-30T23:30:00-01:00'],
+    },
+    {
       // Lord Howe springs forward by 30 minutes (02:00 → 02:30) on 2026-10-04.
       name: 'Lord Howe daily 02:15',
       interval: 'P1D', zone: LORD_HOWE, first: '2026-10-03T02:15',
@@ -95,7 +101,7 @@ describe('fixed intervals: the phase is kept by a job that ran in a DST gap', ()
     expect(formatInstant(nextOccurrence(j, j.nextSched + 5000, FIXED), NY)).toBe('2026-03-09T03:30:00-04:00');
   });
 
-  it('a next_sched that is not one of the anchor occurrences is stepped from, not snapped to the anchor', () => {
+  it("a next_sched off the anchor's time of day is counted from as it shows, not snapped to the anchor", () => {
     // Set by a Go Dalga instance or while fixed intervals were off: its own phase (04:10) is kept.
     const j = { ...job('P1D', NY, local('2026-03-01T02:30', NY)), nextSched: local('2026-03-08T04:10', NY) };
     expect(formatInstant(nextOccurrence(j, j.nextSched + 5000, FIXED), NY)).toBe('2026-03-09T04:10:00-04:00');
@@ -106,7 +112,7 @@ describe('fixed intervals: the phase is kept by a job that ran in a DST gap', ()
     expect(formatInstant(nextOccurrence(j, j.nextSched + 5000, FIXED), NY)).toBe('2026-03-10T05:30:00-04:00');
   });
 
-  it('enabling re-anchors a job whose next_sched is off its anchor (or that has none); the new phase is then kept', () => {
+  it("enabling re-anchors a job whose next_sched is off its anchor's time of day (or that has none); the new phase is then kept", () => {
     // E.g. a row Go Dalga wrote (no anchor), its phase 02:30: enabled before the gap week.
     const goRow = { ...job('P1D', NY, null), nextRun: null, nextSched: local('2026-03-01T02:30', NY) };
     const change = enableChange(goRow, local('2026-03-05T12:00', NY), FIXED);
