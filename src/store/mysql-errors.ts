@@ -1,6 +1,6 @@
 // How MySQL errors are told apart: the connection or the account (the store is unavailable), a
 // broken connection (destroyed, not reused), a deadlock or lock wait (the transaction is retried).
-import { StoreUnavailableError } from '../errors.js';
+import { StoreFullError, StoreUnavailableError, StoreWriteError } from '../errors.js';
 
 /** What unavailable() names in its hints. */
 export interface MysqlErrorContext {
@@ -47,6 +47,8 @@ export function unavailable(err: unknown, where: string, options: MysqlErrorCont
   const code = (err as { code?: unknown }).code;
   const message = (err as { message?: unknown }).message;
   if (message === 'Pool is closed.') return new StoreUnavailableError(`${where} is closed — the store was shut down`, { cause: err });
+  const refused = refusedWrite(err, where, options);
+  if (refused !== undefined) return refused;
   if (typeof code !== 'string' || !CONNECTION_CODES.has(code)) return undefined;
   const hint =
     ACCESS_CODES.has(code)
@@ -57,6 +59,28 @@ export function unavailable(err: unknown, where: string, options: MysqlErrorCont
           ? 'no answer within mysql.readTimeout'
           : 'check mysql.host and mysql.port, and that the server is running';
   return new StoreUnavailableError(`${where} is unavailable (${code}) — ${hint}`, { cause: err });
+}
+
+/**
+ * The server answers but refuses the write for a reason no retry of the statement fixes (a full
+ * table or disk, a read-only server, a user without INSERT/UPDATE/DELETE): the API answers
+ * 507/503 with it and readiness reports it, like SQLite's. Nothing of the refused statement
+ * was written.
+ */
+function refusedWrite(err: unknown, where: string, options: MysqlErrorContext): StoreUnavailableError | undefined {
+  const code = (err as { code?: unknown }).code;
+  const reason = String((err as { message?: unknown }).message ?? '').split('\n', 1)[0]!.trim();
+  const cause = { cause: err };
+  if (code === 'ER_RECORD_FILE_FULL' || code === 'ER_DISK_FULL') {
+    return new StoreFullError(`${where}: the table or its disk is full (${code}: ${reason}), nothing was written — free space on the database server`, cause);
+  }
+  if (code === 'ER_OPTION_PREVENTS_STATEMENT' || code === 'ER_READ_ONLY_MODE' || code === 'ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION') {
+    return new StoreWriteError(`${where} refuses writes (${code}: ${reason}) — point mysql.host at a server that takes writes (the primary), or turn read_only off`, cause);
+  }
+  if (code === 'ER_TABLEACCESS_DENIED_ERROR' || code === 'ER_COLUMNACCESS_DENIED_ERROR') {
+    return new StoreWriteError(`${where} refuses the statement (${code}: ${reason}) — grant mysql.user (${options.user}) SELECT, INSERT, UPDATE and DELETE on database ${options.db}`, cause);
+  }
+  return undefined;
 }
 
 /** The connection may still receive a late answer: destroy it. */
