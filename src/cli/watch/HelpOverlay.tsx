@@ -20,6 +20,7 @@ export const HELP_LINES: readonly string[] = [
   '  d               disable the selected job, or enable it when disabled',
   '  r               run the selected job now, once (its schedule stays)',
   '  x               cancel (delete) the selected job, after y/n',
+  '  Enter           the selected job\'s recent runs (any key goes back)',
   '  ?               show or hide this help',
   '  q  Esc  Ctrl-C  quit (Ctrl-C: exit status 130)',
   '',

@@ -11,6 +11,7 @@ import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { FILTER_WINDOW, isComplete, MARGIN_ROWS, planSync, syncWindow } from './job-window.js';
 import { JobsTable } from './JobsTable.js';
+import { RunsDetail } from './RunsDetail.js';
 import { interpretKey } from './keys.js';
 import { usePoll } from './use-poll.js';
 import { useNow } from './use-now.js';
@@ -126,6 +127,15 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
     refresh();
   };
 
+  const showRuns = async (target: Target): Promise<void> => {
+    try {
+      const page = await client.runs(target.path, target.body, { limit: Math.max(1, visible - 2) });
+      dispatch({ type: 'detailLoaded', target, runs: page.runs });
+    } catch (error) {
+      dispatch({ type: 'detailLoaded', target, error: describe(error) });
+    }
+  };
+
   useInput(
     (input, key) => {
       const outcome = interpretKey(stateRef.current, input, key, visible);
@@ -134,6 +144,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
       if (effect?.kind === 'quit') quit(effect.interrupted ? 'interrupted' : 'quit');
       if (effect?.kind === 'refresh') refresh();
       if (effect?.kind === 'call') void act(effect.verb, effect.target);
+      if (effect?.kind === 'runs') void showRuns(effect.target);
     },
     { isActive: props.interactive ?? true },
   );
@@ -156,6 +167,8 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
       />
       {state.mode === 'help' ? (
         <HelpOverlay width={width} height={visible + 1} />
+      ) : state.mode === 'detail' && state.detail ? (
+        <RunsDetail detail={state.detail} width={width} height={visible + 1} now={now} timeMode={timeMode} />
       ) : (
         <JobsTable
           jobs={screen.jobs}

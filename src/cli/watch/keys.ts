@@ -9,7 +9,9 @@ export type Effect =
   /** `interrupted`: Ctrl-C, which exits 130 like an interrupted client command. */
   | { readonly kind: 'quit'; readonly interrupted?: boolean }
   | { readonly kind: 'refresh' }
-  | { readonly kind: 'call'; readonly verb: 'enable' | 'disable' | 'cancel' | 'run'; readonly target: Target };
+  | { readonly kind: 'call'; readonly verb: 'enable' | 'disable' | 'cancel' | 'run'; readonly target: Target }
+  /** Enter: fetch the selected job's recent runs for the detail view. */
+  | { readonly kind: 'runs'; readonly target: Target };
 
 export interface KeyOutcome {
   readonly actions: readonly Action[];
@@ -25,7 +27,7 @@ const INTERRUPT: KeyOutcome = { actions: [], effect: { kind: 'quit', interrupted
 
 export function interpretKey(state: ViewState, input: string, key: KeyFlags, visible: number): KeyOutcome {
   if (key.ctrl && input === 'c') return INTERRUPT;
-  if (state.mode === 'help') return { actions: [{ type: 'mode', mode: 'normal' }] };
+  if (state.mode === 'help' || state.mode === 'detail') return { actions: [{ type: 'mode', mode: 'normal' }] };
   if (state.mode === 'confirm') return confirmKey(state, input);
   const move = moveOf(key);
   if (move !== undefined) return { actions: [{ type: 'move', move, visible }] };
@@ -60,6 +62,7 @@ function normalKey(state: ViewState, input: string, key: KeyFlags): KeyOutcome {
   if (input === 'd') return { actions, effect: { kind: 'call', verb: row.job.next_run === null ? 'enable' : 'disable', target } };
   if (input === 'x') return { actions: [{ type: 'confirm', target }] };
   if (input === 'r') return { actions, effect: { kind: 'call', verb: 'run', target } };
+  if (key.return) return { actions: [{ type: 'detail', target }], effect: { kind: 'runs', target } };
   return { actions };
 }
 

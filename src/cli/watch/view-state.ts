@@ -3,11 +3,11 @@
 // first job and is drawn at the top; from the tail (after End) row 0 is the last job and is drawn
 // at the bottom, so "down" on screen means a smaller index there.
 
-import type { StatusJson } from '../../client/types.js';
+import type { RunJson, StatusJson } from '../../client/types.js';
 import { jobKey } from './format.js';
 import { flatten, isComplete, type Page, type Row } from './job-window.js';
 
-export type Mode = 'normal' | 'filter' | 'confirm' | 'help';
+export type Mode = 'normal' | 'filter' | 'confirm' | 'help' | 'detail';
 
 export interface Target {
   readonly path: string;
@@ -26,6 +26,8 @@ export interface ViewState {
   readonly mode: Mode;
   /** Job waiting for y/n in confirm mode. */
   readonly confirm?: Target;
+  /** The job whose recent runs the detail mode (Enter) shows; runs undefined until they arrive. */
+  readonly detail?: { readonly target: Target; readonly runs?: readonly RunJson[]; readonly error?: string };
   readonly message?: { readonly text: string; readonly error: boolean };
   readonly status?: StatusJson;
   /** Why the last fetch failed; undefined while connected. */
@@ -51,6 +53,8 @@ export type Action =
   | { type: 'mode'; mode: Mode }
   | { type: 'filter'; text: string }
   | { type: 'confirm'; target: Target }
+  | { type: 'detail'; target: Target }
+  | { type: 'detailLoaded'; target: Target; runs?: readonly RunJson[]; error?: string }
   | { type: 'message'; text: string; error: boolean }
   | { type: 'clearMessage' };
 
@@ -87,6 +91,12 @@ export function reduce(state: ViewState, action: Action): ViewState {
       return { ...state, filter: action.text, sel: 0, edge: 0 };
     case 'confirm':
       return { ...state, mode: 'confirm', confirm: action.target, message: undefined };
+    case 'detail':
+      return { ...state, mode: 'detail', detail: { target: action.target }, message: undefined };
+    case 'detailLoaded':
+      // Only for the job still shown: a late answer after Esc (or for another job) is dropped.
+      if (state.mode !== 'detail' || state.detail === undefined || jobKey(state.detail.target) !== jobKey(action.target)) return state;
+      return { ...state, detail: { target: action.target, ...(action.runs ? { runs: action.runs } : {}), ...(action.error !== undefined ? { error: action.error } : {}) } };
     case 'message':
       return { ...state, message: { text: action.text, error: action.error } };
     case 'clearMessage':

@@ -1,7 +1,7 @@
 // The part of the API client the live view uses. `ls` passes the real client (src/client/client.ts);
 // tests pass a fake. Kept structural so this folder does not depend on the client's module.
 
-import type { JobJson, JobListJson, StatusJson } from '../../client/types.js';
+import type { JobJson, JobListJson, RunListJson, StatusJson } from '../../client/types.js';
 
 export type SortBy = 'insert-order' | 'next-sched' | 'next-run';
 
@@ -21,4 +21,6 @@ export interface WatchClient {
   cancel(path: string, body: string): Promise<void>;
   /** Run now (POST); the key `r`. */
   run(path: string, body: string): Promise<JobJson>;
+  /** The job's recent runs, newest first; the key Enter. */
+  runs(path: string, body: string, q?: { limit?: number }): Promise<RunListJson>;
 }

@@ -220,6 +220,25 @@ describe('WatchApp: keys', () => {
     expect(app.lastFrame()).not.toContain('retrying ×3');
   });
 
+  it('Enter shows the selected job\'s recent runs; any key goes back to the table', async () => {
+    const client = fourStates();
+    client.runsByJob.set('retrying-job t', [
+      { sched: '2026-11-28T08:59:00Z', started_at: '2026-11-28T08:59:58Z', duration_ms: 40, status: '500', outcome: 'retry', attempt: 3, instance_id: 7 },
+      { sched: '2026-11-28T08:59:00Z', started_at: '2026-11-28T08:59:00Z', duration_ms: 12, status: 'connect ECONNREFUSED', outcome: 'retry', attempt: 2, instance_id: 7 },
+    ]);
+    const app = await mount(client, { timeMode: 'utc' });
+    await app.press(KEY.down, KEY.enter);
+    await expect.poll(() => app.lastFrame()).toContain('connect ECONNREFUSED');
+    const frame = app.lastFrame()!;
+    expect(frame).toContain('Runs of retrying-job t, newest first');
+    expect(frame).toMatch(/2026-11-28 08:59:58 UTC +3 +500 +retry +40 ms/);
+    expect(frame).not.toContain('scheduled-job');
+    expect(client.callsOf('runs')).toEqual([{ kind: 'runs', path: 'retrying-job', body: 't' }]);
+    await app.press('x');
+    expect(app.lastFrame()).toContain('scheduled-job');
+    expect(client.callsOf('cancel')).toHaveLength(0);
+  });
+
   it('? shows the keys and any key hides them', async () => {
     const app = await mount(fourStates());
     await app.press('?');

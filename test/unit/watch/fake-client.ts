@@ -2,7 +2,7 @@
 // pages like the real listing (next-run with disabled jobs last, cursors following on) and
 // records every call, so tests can check how much the view asks for.
 
-import type { JobJson, JobListJson, StatusJson } from '../../../src/client/types.js';
+import type { JobJson, JobListJson, RunJson, RunListJson, StatusJson } from '../../../src/client/types.js';
 import { DaemonUnavailableError, NotFoundError, UnauthorizedError, UsageError } from '../../../src/errors.js';
 import type { ListParams, WatchClient } from '../../../src/cli/watch/watch-client.js';
 
@@ -10,7 +10,7 @@ export type Call =
   | { kind: 'list'; params: ListParams }
   | { kind: 'continue'; cursor: string }
   | { kind: 'status' }
-  | { kind: 'enable' | 'disable' | 'cancel' | 'run'; path: string; body: string };
+  | { kind: 'enable' | 'disable' | 'cancel' | 'run' | 'runs'; path: string; body: string };
 
 interface CursorState {
   readonly params: ListParams;
@@ -92,6 +92,15 @@ export class FakeClient implements WatchClient {
     this.calls.push({ kind: 'enable', path, body });
     this.check();
     return this.update(path, body, (j) => ({ ...j, next_run: j.next_sched }));
+  }
+
+  /** Runs answered by runs(), per "path body". */
+  readonly runsByJob = new Map<string, RunJson[]>();
+
+  async runs(path: string, body: string, q: { limit?: number } = {}): Promise<RunListJson> {
+    this.calls.push({ kind: 'runs', path, body });
+    this.check();
+    return { runs: (this.runsByJob.get(`${path} ${body}`) ?? []).slice(0, q.limit ?? 100), cursor: '' };
   }
 
   async disable(path: string, body: string): Promise<JobJson> {
