@@ -4,7 +4,7 @@ import { parseCron } from './cron.js';
 import { DurationError, hasDatePart, isZeroDuration, parseIsoDuration, timePartMs } from './duration.js';
 import { InstantRangeError } from './instant-range.js';
 import type { Job, Misfire, Outcome } from './job.js';
-import { shiftByDuration } from './zone.js';
+import { phaseOf, shiftInPhase } from './phase.js';
 
 export const DEFAULT_CATCHUP = 'PT1H';
 
@@ -45,15 +45,17 @@ function catchupMsOf(job: Pick<Job, 'catchup'>): number {
 
 /**
  * The occurrence of a periodic job after `t` (strictly): the cron expression's next match, or
- * `t` shifted by the interval in the job's location. Throws InstantRangeError past 9999.
+ * `t` shifted by the interval in the job's location (from the wall time `t` stands for, when a
+ * DST gap moved it off the job's phase: src/schedule/phase.ts). Throws InstantRangeError past 9999.
  */
-export function occurrenceAfter(job: Pick<Job, 'cron' | 'interval' | 'location'>, t: number): number {
+export function occurrenceAfter(job: Pick<Job, 'cron' | 'interval' | 'location' | 'schedAnchor'>, t: number): number {
   if (isCronJob(job)) {
     const next = parseCron(job.cron, job.location).next(t);
     if (next === null) throw new InstantRangeError('the cron expression has no occurrence before 9999-12-31');
     return next;
   }
-  return shiftByDuration(t, parseIsoDuration(job.interval), job.location);
+  const interval = parseIsoDuration(job.interval);
+  return shiftInPhase(t, interval, job.location, phaseOf(job, interval));
 }
 
 /** The first occurrence at or after `from`, counting those skipped from `start` (exclusive of it). */
@@ -72,10 +74,11 @@ function firstFrom(job: Job, start: number, from: number): { at: number; skipped
     const steps = Math.ceil((from - start) / step);
     return { at: start + steps * step, skipped: steps };
   }
+  const phase = phaseOf(job, interval);
   let at = start;
   let skipped = 0;
   while (at < from) {
-    at = shiftByDuration(at, interval, job.location);
+    at = shiftInPhase(at, interval, job.location, phase);
     skipped += 1;
   }
   return { at, skipped };

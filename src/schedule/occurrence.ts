@@ -10,6 +10,7 @@ import {
 } from './duration.js';
 import type { Job } from './job.js';
 import { isCronJob, occurrenceAfter } from './misfire.js';
+import { keepsPhase, nominalWallTime, phaseOf } from './phase.js';
 import { formatInstant, instantOfWallTime, shiftByDuration, shiftWallDate, wallTimeOf, type WallTime } from './zone.js';
 
 export interface SchedulingConfig {
@@ -95,7 +96,7 @@ function advance(
   now: number,
   keepNow: boolean,
   meter?: StepMeter,
-  /** The wall-clock time `from` stands for, when a DST gap moved it (nominalOf). */
+  /** The wall-clock time `from` stands for, when a DST gap moved it (nominalWallTime). */
   fromWall?: WallTime,
 ): number {
   // After a run the occurrence due exactly now is spent; on enable it is kept.
@@ -147,41 +148,6 @@ function advance(
   return t;
 }
 
-/** Whether the interval has a wall-clock phase to keep: whole days, weeks, months or years, in a zone with DST. */
-function keepsPhase(interval: Duration, location: string): boolean {
-  if (!hasDatePart(interval) || timePartMs(interval) !== 0) return false;
-  return location !== '' && location !== 'UTC';
-}
-
-/**
- * The wall-clock time next_sched stands for. Every occurrence of an interval of whole days,
- * weeks, months or years has the time of day of the job's anchor (its first scheduled run, set
- * by PUT); next_sched shows another one when a DST gap moved it (02:30 → 03:30 on the
- * spring-forward day, which next_sched alone cannot tell from a genuine 03:30): it then stands
- * for the anchor's time of day on its date, and the occurrences after it are counted from that,
- * back at 02:30. Not `inPhase`: next_sched is off the anchor's time of day for another reason
- * (set by Go Dalga, or while fixed intervals were off), or there is no anchor; it is counted
- * from as it shows. Costs two or three wall-clock conversions, whatever the anchor's age.
- */
-function nominalOf(job: Job, interval: Duration): { wall: WallTime | undefined; inPhase: boolean } {
-  const anchor = job.schedAnchor;
-  if (anchor === undefined || anchor === null || !keepsPhase(interval, job.location)) return { wall: undefined, inPhase: false };
-  const phase = wallTimeOf(anchor, job.location);
-  const shown = wallTimeOf(job.nextSched, job.location);
-  if (sameTimeOfDay(phase, shown)) return { wall: undefined, inPhase: true };
-  // A gap moves a time forward by less than a day: on its own date, or past midnight.
-  for (const daysBack of [0, 1]) {
-    const date = shiftWallDate(shown, { years: 0, months: 0, weeks: 0, days: -daysBack, hours: 0, minutes: 0, seconds: 0 });
-    const wall: WallTime = { ...date, hour: phase.hour, minute: phase.minute, second: phase.second, millisecond: phase.millisecond };
-    if (instantOfWallTime(wall, job.location) === job.nextSched) return { wall, inPhase: true };
-  }
-  return { wall: undefined, inPhase: false };
-}
-
-function sameTimeOfDay(a: WallTime, b: WallTime): boolean {
-  return a.hour === b.hour && a.minute === b.minute && a.second === b.second && a.millisecond === b.millisecond;
-}
-
 /**
  * Fixed intervals: next_sched when it is still ahead, else the first occurrence after `now` (or
  * at it, with `keepNow`). `reanchor` is set when it advanced from a next_sched off the anchor's
@@ -191,7 +157,7 @@ function sameTimeOfDay(a: WallTime, b: WallTime): boolean {
 function advanceFixed(job: Job, interval: Duration, now: number, keepNow: boolean, meter?: StepMeter): { at: number; reanchor: boolean } {
   const ahead = keepNow ? job.nextSched >= now : job.nextSched > now;
   if (ahead) return { at: job.nextSched, reanchor: false };
-  const { wall, inPhase } = nominalOf(job, interval);
+  const { wall, inPhase } = nominalWallTime(job.nextSched, phaseOf(job, interval), job.location);
   const at = advance(job.nextSched, interval, job.location, now, keepNow, meter, wall);
   return { at, reanchor: !inPhase && keepsPhase(interval, job.location) };
 }
@@ -207,7 +173,7 @@ function randomize(delay: number, factor: number, random: () => number): number 
 /**
  * next_sched after a successful run at `now`. Default: `now + interval` in the job's location,
  * then randomised. Fixed intervals: next_sched advances by whole intervals until it is after
- * `now` (missed runs are skipped, the phase is kept: nominalOf). A cron job: its first occurrence after
+ * `now` (missed runs are skipped, the phase is kept: src/schedule/phase.ts). A cron job: its first occurrence after
  * `now`, neither randomised nor depending on fixed intervals.
  */
 export function nextOccurrence(
@@ -238,7 +204,7 @@ export function disableChange(
  * intervals while it is before `now` (an occurrence due exactly now is kept, as in Go Dalga).
  * A one-off job keeps its next_sched. null = already enabled. `schedAnchor` is present when the
  * job re-anchors: fixed intervals advanced it from a next_sched off its anchor's occurrences (or
- * without an anchor), so its phase from now on is the new next_sched's (see nominalOf).
+ * without an anchor), so its phase from now on is the new next_sched's (see src/schedule/phase.ts).
  */
 export function enableChange(
   job: Job,

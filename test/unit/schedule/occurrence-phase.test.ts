@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../../src/schedule/job.js';
+import { nextMissed, planClaimed } from '../../../src/schedule/misfire.js';
 import { enableChange, nextOccurrence, type SchedulingConfig, type StepMeter } from '../../../src/schedule/occurrence.js';
 import { formatInstant } from '../../../src/schedule/zone.js';
 
@@ -143,5 +144,21 @@ describe('fixed intervals: the phase is kept by a job that ran in a DST gap', ()
     expect(next).toBeGreaterThan(nextSched);
     expect(meter.steps).toBeGreaterThan(0);
     expect(meter.steps).toBeLessThan(128);
+  });
+
+  it('missed runs through the gap day keep the phase too: misfire=skip and misfire=all', () => {
+    const anchor = local('2026-03-07T02:30', NY);
+    const down = { ...job('P1D', NY, anchor), instanceId: null, claimToken: null };
+    // Down from before 03-07 02:30 until 03-10 12:00: skip moves to 03-11 02:30 (stepped through 03-08 03:30).
+    const skip = planClaimed({ ...down, misfire: 'skip' }, local('2026-03-10T12:00', NY), 7);
+    expect(skip.kind).toBe('skip');
+    if (skip.kind === 'skip' && skip.outcome.kind === 'update') expect(formatInstant(skip.outcome.nextSched, NY)).toBe('2026-03-11T02:30:00-04:00');
+    // all with a 3-day window delivers 03-08 03:30 first, then 03-09 02:30 and 03-10 02:30.
+    const all = planClaimed({ ...down, misfire: 'all', catchup: 'P3D' }, local('2026-03-10T12:00', NY), 7);
+    expect(all.kind).toBe('deliver');
+    if (all.kind !== 'deliver') return;
+    expect(formatInstant(all.job.nextSched, NY)).toBe('2026-03-08T03:30:00-04:00');
+    const second = nextMissed(all.job, local('2026-03-10T12:00', NY));
+    expect(second === null ? null : formatInstant(second, NY)).toBe('2026-03-09T02:30:00-04:00');
   });
 });
