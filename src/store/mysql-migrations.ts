@@ -82,7 +82,8 @@ export const MYSQL_MIGRATIONS: readonly Migration<MysqlMigrationDb>[] = [
     version: 7,
     // Run history (README "Run history"): one row per delivery attempt, trimmed by count and age.
     name: 'runs table',
-    up: async (db) => ddl(db.conn, db.q, db.q.createRuns),
+    // path and body in the jobs table's byte-exact collation (migration 4), where the server has one.
+    up: async (db) => ddl(db.conn, db.q, db.q.createRuns((await noPadBinaryCollation(db)) ?? 'utf8mb4_bin')),
   },
 ];
 

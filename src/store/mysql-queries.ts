@@ -77,11 +77,12 @@ export function mysqlQueries(name: string) {
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
     pausedSince: `SELECT paused_at FROM ${pause} WHERE id = 1`,
     /** Run history (migration 6). */
-    createRuns: `
+    /** `collation` is one of a fixed list (mysql-migrations.ts), never user input. */
+    createRuns: (collation: string): string => `
       CREATE TABLE IF NOT EXISTS ${runs} (
         id          BIGINT NOT NULL AUTO_INCREMENT,
-        path        VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
-        body        VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+        path        VARCHAR(255) CHARACTER SET utf8mb4 COLLATE ${collation} NOT NULL,
+        body        VARCHAR(255) CHARACTER SET utf8mb4 COLLATE ${collation} NOT NULL,
         sched       DATETIME(3)  NOT NULL,
         started_at  DATETIME(3)  NOT NULL,
         duration_ms INT UNSIGNED NOT NULL,

@@ -735,6 +735,10 @@ export function describeStoreContract(
         const rest = await store.listRuns({ path: 'h', body: 'b' }, 2, first[1]!.id);
         expect(rest.map((r) => r.attempt)).toEqual([1]);
         expect(await store.listRuns({ path: 'h', body: 'x' }, 10)).toEqual([]);
+        // Keys are byte-exact, as the jobs' are: a trailing space is another job.
+        await store.recordRuns([run('h ', T0)]);
+        expect(await store.listRuns({ path: 'h ', body: 'b' }, 10)).toHaveLength(1);
+        expect(await store.listRuns({ path: 'h', body: 'b' }, 10)).toHaveLength(3);
       });
 
       it('keeps an error text whole up to 255 characters', async () => {
