@@ -1,7 +1,7 @@
 // The embedded store: SQLite through better-sqlite3 (synchronous; each method runs to completion
 // inside one async call, so a transaction never interleaves with another call of this process).
 import Database from 'better-sqlite3';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreFullError, StoreUnavailableError, StoreWriteError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -422,6 +422,16 @@ function inProcessTurn<T>(fn: () => Promise<T>): Promise<T> {
   return turn;
 }
 
+/** True when the filesystem of the database has no space left for this user. */
+function isDiskFull(path: string): boolean {
+  if (path === ':memory:' || path === '') return false;
+  try {
+    return statfsSync(dirname(path)).bavail === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** Why the database file or its directory cannot be written (a read-only filesystem, permissions), if it is so. */
 function unwritable(path: string): string | undefined {
   if (path === ':memory:' || path === '') return undefined;
@@ -446,7 +456,10 @@ export function sqliteFailure(err: unknown, path: string): StoreUnavailableError
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return undefined;
   const where = `SQLite database ${path}`;
   const options = { cause: err };
-  if (code === 'SQLITE_FULL') return new StoreFullError(`${where}: disk full (SQLITE_FULL), nothing was written — free space on its filesystem`, options);
+  // A full filesystem also shows as an I/O error (growing the -shm file) or as CANTOPEN.
+  if (code === 'SQLITE_FULL' || ((code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN') && isDiskFull(path))) {
+    return new StoreFullError(`${where}: disk full (${code}), nothing was written — free space on its filesystem`, options);
+  }
   if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN') {
     const why = unwritable(path);
     if (why !== undefined || code !== 'SQLITE_CANTOPEN') {

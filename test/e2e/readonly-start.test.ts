@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanEnv, DALGA_BIN, spawnDaemon } from '../support/daemon.js';
@@ -10,6 +11,28 @@ import { mountTmpfs } from '../support/tmpfs.js';
 // writes: the filesystem itself is remounted read-only.
 const fs = mountTmpfs('2m');
 afterAll(() => fs?.unmount());
+
+/** Writes zeros to `file` until the filesystem has no room left. */
+function fillUp(file: string): void {
+  const fd = openSync(file, 'w');
+  const block = Buffer.alloc(64 * 1024);
+  try {
+    for (;;) writeSync(fd, block);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  } finally {
+    closeSync(fd);
+  }
+  // What is left is less than a block: fill it byte-wise.
+  const tail = openSync(file, 'a');
+  try {
+    for (;;) writeSync(tail, Buffer.alloc(512));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  } finally {
+    closeSync(tail);
+  }
+}
 
 function serveOnce(sqlitePath: string): ReturnType<typeof spawnSync> {
   return spawnSync(process.execPath, [DALGA_BIN, 'serve', '--listen-port', '0', '--sqlite', sqlitePath], {
@@ -44,5 +67,18 @@ describe.skipIf(fs === undefined)('serve on a read-only filesystem', () => {
     fs!.remount('ro');
     expectReadOnlyRefusal(serveOnce(sqlitePath));
     fs!.remount('rw');
+  });
+
+  it('exits 5 saying the disk is full when the filesystem has no room left', async () => {
+    const sqlitePath = join(fs!.dir, 'full.sqlite');
+    const first = await spawnDaemon({ sqlitePath });
+    expect((await fetch(`${first.url}/jobs/a/b?interval=60`, { method: 'PUT' })).status).toBe(201);
+    expect(await first.stop()).toBe(0);
+    fillUp(join(fs!.dir, 'filler'));
+    const run = serveOnce(sqlitePath);
+    const stderr = String(run.stderr);
+    expect(run.status, stderr).toBe(5);
+    expect(stderr).toMatch(/^dalga: SQLite database .*full\.sqlite: disk full \(SQLITE_\w+\), nothing was written — free space on its filesystem\n$/);
+    rmSync(join(fs!.dir, 'filler'));
   });
 });
