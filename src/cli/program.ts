@@ -23,7 +23,7 @@ import { formatErrorLine } from './output.js';
 // Nothing here exits: runCli returns the code and src/cli/main.ts exits with it.
 
 /** Commands that only talk to a daemon: SIGINT ends them at once with 130. */
-export const CLIENT_COMMANDS: ReadonlySet<string> = new Set(['schedule', 'get', 'cancel', 'enable', 'disable', 'ls', 'status', 'history', 'pause', 'resume']);
+export const CLIENT_COMMANDS: ReadonlySet<string> = new Set(['schedule', 'get', 'cancel', 'enable', 'disable', 'ls', 'status', 'history', 'pause', 'resume', 'run']);
 
 export function buildProgram(io: CliIO, version: string): Command {
   const program = new Command('dalga')

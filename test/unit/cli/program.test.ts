@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../src/cli/exit-codes.js';
 import type { CliIO } from '../../../src/cli/options.js';
@@ -131,6 +133,18 @@ describe('client commands', () => {
     expect((await run(['completion', 'bash'])).clientActions).toBe(0);
     expect(CLIENT_COMMANDS.has('serve')).toBe(false);
   });
+
+  it('every command but serve, create-tables and completion is a client command, in the program and in bin/dalga', () => {
+    const daemonSide = new Set(['serve', 'create-tables', 'completion', 'help']);
+    const names = buildProgram(silentIOForList(), '0').commands.map((c) => c.name()).filter((n) => !daemonSide.has(n));
+    expect(names.length).toBeGreaterThan(5);
+    // bin/dalga's first line moves NODE_EXTRA_CA_CERTS aside for client commands (fast start).
+    const shellLine = readFileSync(resolve(import.meta.dirname, '../../../bin/dalga'), 'utf8').split('\n')[1]!;
+    for (const name of names) {
+      expect(CLIENT_COMMANDS.has(name), name).toBe(true);
+      expect(shellLine, name).toContain(`*" ${name} "*`);
+    }
+  });
 });
 
 describe('completion --zones', () => {
@@ -173,3 +187,7 @@ describe('commanderErrorLine', () => {
     );
   });
 });
+
+function silentIOForList(): CliIO {
+  return { stdout: { write: () => true, isTTY: false }, stderr: { write: () => true }, env: {}, cwd: '/', now: () => 0 };
+}
