@@ -7,7 +7,6 @@ import pg from 'pg';
 import type { Config } from '../config/schema.js';
 import { StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { readStoredInterval } from '../schedule/duration.js';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 import { newClaimToken } from './claim-token.js';
 import { toRun, type RunRow } from './run-row.js';
@@ -16,7 +15,7 @@ import { runMigrations } from './migrations.js';
 import { POSTGRES_MIGRATIONS, postgresMigrationTarget } from './postgres-migrations.js';
 import { ScheduleListener } from './postgres-notify.js';
 import { postgresQueries, type PostgresQueries } from './postgres-queries.js';
-import { toMisfire } from './misfire-column.js';
+import { toJob, type JobRow } from './job-row.js';
 import type { InstanceHeartbeat, RunRecord, RunRequest, ScheduleChange, Store, StoredRun } from './store.js';
 import { checkTableName } from './table-name.js';
 
@@ -25,27 +24,6 @@ export type PostgresStoreOptions = Config['postgres'] & {
   /** Jobs due within this long (the scan frequency) are announced to the other instances. */
   notifyHorizonMs?: number;
 };
-
-interface JobRow {
-  id: number;
-  path: string;
-  body: string;
-  interval: string;
-  location: string;
-  next_run: number | null;
-  next_sched: number;
-  instance_id: number | null;
-  last_run: number | null;
-  last_status: string | null;
-  failures: number;
-  claim_token: number | string | null;
-  cron: string | null;
-  misfire: string;
-  catchup: string;
-  run_now: number | null;
-  /** Absent in a row read before migration; null for Go Dalga's rows. */
-  sched_anchor?: number | null;
-}
 
 /** Serialization failures and deadlocks are retried this many times. */
 const TX_ATTEMPTS = 5;
@@ -537,26 +515,4 @@ export function fromPgTime(text: string): number {
   const ms = `${frac}000`.slice(0, 3);
   const offsetSeconds = Number(os) * (oh!.startsWith('-') ? -1 : 1);
   return Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}${oh}:${om}`) - offsetSeconds * 1000;
-}
-
-function toJob(row: JobRow): Job {
-  return {
-    id: row.id,
-    path: row.path,
-    body: row.body,
-    interval: readStoredInterval(row.interval),
-    location: row.location,
-    nextRun: row.next_run,
-    nextSched: row.next_sched,
-    instanceId: row.instance_id,
-    lastRun: row.last_run,
-    lastStatus: row.last_status,
-    failures: row.failures,
-    claimToken: row.claim_token === null ? null : Number(row.claim_token),
-    cron: row.cron ?? null,
-    misfire: toMisfire(row.misfire),
-    catchup: row.catchup ?? 'PT1H',
-    runNow: row.run_now ?? null,
-    schedAnchor: row.sched_anchor ?? null,
-  };
 }

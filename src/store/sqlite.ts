@@ -5,10 +5,9 @@ import { accessSync, constants, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreFullError, StoreUnavailableError, StoreWriteError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { readStoredInterval } from '../schedule/duration.js';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 import { newClaimToken } from './claim-token.js';
-import { toMisfire } from './misfire-column.js';
+import { dueFirst, toJob, type JobRow } from './job-row.js';
 import { boundParams, planList } from './list-plan.js';
 import { runMigrations, type MigrationTarget } from './migrations.js';
 import { SQLITE_MIGRATIONS, type SqliteMigrationDb } from './sqlite-migrations.js';
@@ -37,27 +36,6 @@ export interface SqliteStoreOptions {
  * of writes) stayed hundreds of MB until a restart. journal_size_limit truncates it back.
  */
 export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
-
-interface JobRow {
-  id: number;
-  path: string;
-  body: string;
-  interval: string;
-  location: string;
-  next_run: number | null;
-  next_sched: number;
-  instance_id: number | null;
-  last_run: number | null;
-  last_status: string | null;
-  failures: number;
-  claim_token: number | null;
-  cron: string | null;
-  misfire: string;
-  catchup: string;
-  run_now: number | null;
-  /** Absent in a row read before migration; null for Go Dalga's rows. */
-  sched_anchor?: number | null;
-}
 
 interface StatusRow {
   instance_running: number;
@@ -474,32 +452,4 @@ export function sqliteFailure(err: unknown, path: string): StoreUnavailableError
   }
   const reason = ((err as Error).message.split('\n', 1)[0] ?? '').trim();
   return new StoreUnavailableError(`${where} failed (${code}: ${reason}) — check the file and the disk it is on`, options);
-}
-
-/** Run-now requests first (asked for "at once"), then due jobs; each row once, `limit` at most. */
-function dueFirst(runNow: readonly JobRow[], due: readonly JobRow[], limit: number): JobRow[] {
-  const seen = new Set(runNow.map((r) => r.id));
-  return [...runNow, ...due.filter((r) => !seen.has(r.id))].slice(0, limit);
-}
-
-function toJob(row: JobRow): Job {
-  return {
-    id: row.id,
-    path: row.path,
-    body: row.body,
-    interval: readStoredInterval(row.interval),
-    location: row.location,
-    nextRun: row.next_run,
-    nextSched: row.next_sched,
-    instanceId: row.instance_id,
-    lastRun: row.last_run,
-    lastStatus: row.last_status,
-    failures: row.failures,
-    claimToken: row.claim_token,
-    cron: row.cron ?? null,
-    misfire: toMisfire(row.misfire),
-    catchup: row.catchup ?? 'PT1H',
-    runNow: row.run_now ?? null,
-    schedAnchor: row.sched_anchor ?? null,
-  };
 }
