@@ -43,6 +43,16 @@ export function boundParams<T>(segment: ListSegment, toValue: (ms: number) => T)
   return [value, value, after.id];
 }
 
+/** The driver's SELECT builder for one segment (`listSql`, with the driver's placeholders). */
+export type ListSqlFor = (segment: Omit<ListSegment, 'after'> & { hasAfter: boolean }, hasPath: boolean) => string;
+
+/** One segment's SELECT and its parameters before the limit: [path], then the keyset bound. */
+export function segmentQuery<T>(listFor: ListSqlFor, query: ListQuery, segment: ListSegment, toValue: (ms: number) => T): { sql: string; params: (T | number | string)[] } {
+  const sql = listFor({ ...segment, hasAfter: segment.after !== undefined }, query.path !== undefined);
+  const pathParam = query.path === undefined ? [] : [query.path];
+  return { sql, params: [...pathParam, ...boundParams(segment, toValue)] };
+}
+
 /**
  * SELECT text of one segment. `table` is an already checked and quoted identifier, `columns`
  * the select list. Parameters: [path], then the bound (value, value, id) or (id), then limit.

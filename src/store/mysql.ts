@@ -7,7 +7,7 @@ import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 import { newClaimToken } from './claim-token.js';
 import { powerOfTwoChunks, toRun, type RunRow } from './run-row.js';
-import { boundParams, planList } from './list-plan.js';
+import { planList, segmentQuery } from './list-plan.js';
 import { runMigrations } from './migrations.js';
 import { chunks, outcomeStatements, padded } from './mysql-batches.js';
 import { LostClaims } from './mysql-lost-claims.js';
@@ -17,7 +17,7 @@ import { mysqlQueries, type MysqlQueries } from './mysql-queries.js';
 import { dueFirst } from './job-row.js';
 import { fromSqlTime, toJob, toSqlTime, type JobRow } from './mysql-rows.js';
 import { MysqlSession } from './mysql-session.js';
-import type { InstanceHeartbeat, RunRecord, RunRequest, ScheduleChange, Store, StoredRun } from './store.js';
+import { rescheduled, type InstanceHeartbeat, type RunRecord, type RunRequest, type ScheduleChange, type Store, type StoredRun } from './store.js';
 import { checkTableName } from './table-name.js';
 
 export { MAX_PREPARED_STATEMENTS, type MysqlStoreOptions } from './mysql-pool.js';
@@ -86,7 +86,7 @@ class MysqlStore implements Store {
       const next = change(job);
       if (next === null) return job;
       await this.session.exec(conn, this.q.setSchedule, [toSqlTime(next.nextRun), toSqlTime(next.nextSched), toSqlTime(next.schedAnchor ?? null), job.id]);
-      return { ...job, nextRun: next.nextRun, nextSched: next.nextSched, schedAnchor: next.schedAnchor ?? job.schedAnchor ?? null };
+      return rescheduled(job, next);
     });
   }
 
@@ -94,10 +94,8 @@ class MysqlStore implements Store {
     if (query.limit <= 0) return [];
     const jobs: Job[] = [];
     for (const segment of planList(query)) {
-      const sql = this.q.list({ ...segment, hasAfter: segment.after !== undefined }, query.path !== undefined);
-      const pathParam = query.path === undefined ? [] : [query.path];
-      const params = [...pathParam, ...boundParams(segment, toSqlTime), String(query.limit - jobs.length)];
-      const [rows] = await this.session.run<JobRow[]>(sql, params);
+      const { sql, params } = segmentQuery(this.q.list, query, segment, toSqlTime);
+      const [rows] = await this.session.run<JobRow[]>(sql, [...params, String(query.limit - jobs.length)]);
       jobs.push(...rows.map(toJob));
       if (jobs.length >= query.limit) break;
     }

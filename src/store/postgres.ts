@@ -10,13 +10,13 @@ import type { Logger } from '../log.js';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 import { newClaimToken } from './claim-token.js';
 import { toRun, type RunRow } from './run-row.js';
-import { boundParams, planList } from './list-plan.js';
+import { planList, segmentQuery } from './list-plan.js';
 import { runMigrations } from './migrations.js';
 import { POSTGRES_MIGRATIONS, postgresMigrationTarget } from './postgres-migrations.js';
 import { ScheduleListener } from './postgres-notify.js';
 import { postgresQueries, type PostgresQueries } from './postgres-queries.js';
 import { toJob, type JobRow } from './job-row.js';
-import type { InstanceHeartbeat, RunRecord, RunRequest, ScheduleChange, Store, StoredRun } from './store.js';
+import { rescheduled, type InstanceHeartbeat, type RunRecord, type RunRequest, type ScheduleChange, type Store, type StoredRun } from './store.js';
 import { checkTableName } from './table-name.js';
 
 export type PostgresStoreOptions = Config['postgres'] & {
@@ -203,7 +203,7 @@ class PostgresStore implements Store {
       if (next === null) return job;
       await this.exec(client, this.q.setSchedule, [toPgTime(next.nextRun), toPgTime(next.nextSched), toPgTime(next.schedAnchor ?? null), job.id]);
       if (this.worthNotifying(next.nextRun)) await this.exec(client, this.q.notify, [this.q.channel, this.payload(next.nextRun!)]);
-      return { ...job, nextRun: next.nextRun, nextSched: next.nextSched, schedAnchor: next.schedAnchor ?? job.schedAnchor ?? null };
+      return rescheduled(job, next);
     });
   }
 
@@ -211,10 +211,8 @@ class PostgresStore implements Store {
     if (query.limit <= 0) return [];
     const jobs: Job[] = [];
     for (const segment of planList(query)) {
-      const sql = this.q.list({ ...segment, hasAfter: segment.after !== undefined }, query.path !== undefined);
-      const pathParam = query.path === undefined ? [] : [query.path];
-      const params = [...pathParam, ...boundParams(segment, toPgTime), query.limit - jobs.length];
-      const { rows } = await this.run<JobRow>(sql, params);
+      const { sql, params } = segmentQuery(this.q.list, query, segment, toPgTime);
+      const { rows } = await this.run<JobRow>(sql, [...params, query.limit - jobs.length]);
       jobs.push(...rows.map(toJob));
       if (jobs.length >= query.limit) break;
     }

@@ -8,11 +8,11 @@ import type { Logger } from '../log.js';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 import { newClaimToken } from './claim-token.js';
 import { dueFirst, toJob, type JobRow } from './job-row.js';
-import { boundParams, planList } from './list-plan.js';
+import { planList, segmentQuery } from './list-plan.js';
 import { runMigrations, type MigrationTarget } from './migrations.js';
 import { SQLITE_MIGRATIONS, type SqliteMigrationDb } from './sqlite-migrations.js';
 import { PRAGMAS, sqliteQueries } from './sqlite-queries.js';
-import type { InstanceHeartbeat, RunRecord, RunRequest, ScheduleChange, Store, StoredRun } from './store.js';
+import { rescheduled, type InstanceHeartbeat, type RunRecord, type RunRequest, type ScheduleChange, type Store, type StoredRun } from './store.js';
 import { toRun, type RunRow } from './run-row.js';
 import { checkTableName } from './table-name.js';
 
@@ -181,7 +181,7 @@ class SqliteStore implements Store {
         const next = change(job);
         if (next === null) return job;
         this.stmt(this.q.setSchedule).run(next.nextRun, next.nextSched, next.schedAnchor ?? null, job.id);
-        return { ...job, nextRun: next.nextRun, nextSched: next.nextSched, schedAnchor: next.schedAnchor ?? job.schedAnchor ?? null };
+        return rescheduled(job, next);
       }),
     );
   }
@@ -191,9 +191,8 @@ class SqliteStore implements Store {
     return this.guard(() => {
       const jobs: Job[] = [];
       for (const segment of planList(query)) {
-        const sql = this.q.list({ ...segment, hasAfter: segment.after !== undefined }, query.path !== undefined);
-        const pathParam = query.path === undefined ? [] : [query.path];
-        const rows = this.stmt(sql).all(...pathParam, ...boundParams(segment, (ms) => ms), query.limit - jobs.length) as JobRow[];
+        const { sql, params } = segmentQuery(this.q.list, query, segment, (ms) => ms);
+        const rows = this.stmt(sql).all(...params, query.limit - jobs.length) as JobRow[];
         jobs.push(...rows.map(toJob));
         if (jobs.length >= query.limit) break;
       }

@@ -49,6 +49,11 @@ export interface ScheduleChange {
   readonly schedAnchor?: number;
 }
 
+/** The job as updateSchedule leaves it after writing `change`. */
+export function rescheduled(job: Job, change: ScheduleChange): Job {
+  return { ...job, nextRun: change.nextRun, nextSched: change.nextSched, schedAnchor: change.schedAnchor ?? job.schedAnchor ?? null };
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'mysql' | 'postgres';
   /** Run the missing schema migrations (src/store/migrations.ts); refuses a newer schema. Idempotent. */
