@@ -37,6 +37,11 @@ export interface MigrationTarget<Db> {
   lockedVersions(db: Db): Promise<number[]>;
   /** Under the lock: record `migration` as applied. */
   record(db: Db, migration: Migration<Db>): Promise<void>;
+  /**
+   * The jobs table dropped by hand while its ledger stayed: the ledger would call it up to date
+   * and every query would fail. `ledger` and `others` name the tables to drop to start afresh.
+   */
+  readonly dropped?: { readonly ledger: string; readonly others: readonly string[]; jobsTableMissing(): Promise<boolean> };
 }
 
 export interface MigrationLog {
@@ -53,6 +58,7 @@ export async function runMigrations<Db>(
   const seen = await target.readVersions();
   if (seen !== null) {
     refuseNewer(target, migrations, seen);
+    await refuseDropped(target, seen);
     if (missing(migrations, seen).length === 0) return [];
   }
   return target.withLock(async (db) => {
@@ -84,6 +90,15 @@ function refuseNewer(target: { readonly describe: string }, migrations: readonly
   if (newest <= known) return;
   throw new ConfigError(
     `${target.describe} was migrated by a newer dalga (schema version ${newest}; this build knows up to ${known}) — run that newer dalga, or point this one at another table`,
+  );
+}
+
+async function refuseDropped(target: Pick<MigrationTarget<unknown>, 'describe' | 'dropped'>, applied: readonly number[]): Promise<void> {
+  const dropped = target.dropped;
+  if (dropped === undefined || applied.length === 0 || !(await dropped.jobsTableMissing())) return;
+  const names = [dropped.ledger, ...dropped.others];
+  throw new ConfigError(
+    `${target.describe} is missing, but its ledger ${dropped.ledger} says schema version ${Math.max(...applied)} — restore it, or drop ${names.slice(0, -1).join(', ')} and ${names.at(-1)!} to start afresh`,
   );
 }
 

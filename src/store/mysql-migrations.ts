@@ -143,6 +143,19 @@ export function mysqlMigrationTarget(pool: Pool, q: MysqlQueries, where: string,
     record: async (db, migration) => {
       await db.conn.query(q.recordMigration, [migration.version, migration.name]);
     },
+    dropped: {
+      ledger: q.ledgerName,
+      others: ['instances', 'pause', 'runs'].map((suffix) => `${q.tableName}_${suffix}`),
+      jobsTableMissing: async () => {
+        try {
+          await pool.query(q.probeJobs);
+          return false;
+        } catch (err) {
+          if ((err as { errno?: number }).errno === 1146) return true; // ER_NO_SUCH_TABLE
+          throw err;
+        }
+      },
+    },
   };
 }
 

@@ -133,6 +133,8 @@ export function mysqlQueries(name: string) {
         PRIMARY KEY (version)
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
     ledgerVersions: `SELECT version FROM ${ledger} ORDER BY version`,
+    /** Fails with ER_NO_SUCH_TABLE when the jobs table is gone. */
+    probeJobs: `SELECT 1 FROM ${t} LIMIT 0`,
     /** params: version, name */
     recordMigration: `INSERT INTO ${ledger} (version, name, applied_at) VALUES (?, ?, UTC_TIMESTAMP(3))`,
     /** params: lock name. Serialises migrations between instances. */

@@ -115,6 +115,19 @@ export function postgresMigrationTarget(
     record: async (db, migration) => {
       await db.client.query(q.recordMigration, [migration.version, migration.name]);
     },
+    dropped: {
+      ledger: `${q.schemaName}.${q.tableName}_migrations`,
+      others: ['instances', 'pause', 'runs'].map((suffix) => `${q.schemaName}.${q.tableName}_${suffix}`),
+      jobsTableMissing: async () => {
+        const client = await connect();
+        try {
+          const { rows } = await client.query<{ has_jobs: boolean }>(q.existing, [q.schemaName, q.tableName, q.instancesName]);
+          return !rows[0]!.has_jobs;
+        } finally {
+          client.release();
+        }
+      },
+    },
   };
 }
 

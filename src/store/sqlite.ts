@@ -350,6 +350,11 @@ class SqliteStore implements Store {
       record: async (_db, migration) => {
         this.guard(() => this.db.prepare(this.q.recordMigration).run(migration.version, migration.name, Date.now()));
       },
+      dropped: {
+        ledger: this.q.ledgerName,
+        others: ['instances', 'pause', 'runs'].map((suffix) => `${this.table}_${suffix}`),
+        jobsTableMissing: async () => this.guard(() => this.db.prepare(this.q.ledgerExists).get(this.table) === undefined),
+      },
     };
   }
 

@@ -133,6 +133,19 @@ describe.skipIf(skipMysql())('upgrading a Go Dalga table in place', () => {
     expect((err as Error).message).not.toContain('\n');
   });
 
+  it('a jobs table dropped by hand (its ledger and other tables left) is refused in one line, not reported created', async () => {
+    const store = await openMysqlStore({ ...database.options, table: 'dropped' });
+    stores.push(store);
+    await store.createTables();
+    // No foreign key from dropped_runs holds it: DROP TABLE succeeds, as on Go Dalga.
+    await database.withAdmin((conn) => conn.query('DROP TABLE dropped'));
+    const err = await store.createTables().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(
+      /^table dropped in MySQL at .* is missing, but its ledger dropped_migrations says schema version \d+ — restore it, or drop dropped_migrations, dropped_instances, dropped_pause and dropped_runs to start afresh$/,
+    );
+  });
+
   it('instances migrating one table at once run each migration once', async () => {
     const many = await Promise.all([1, 2, 3].map(() => openMysqlStore({ ...database.options, table: 'together', maxOpenConns: 2 })));
     stores.push(...many);

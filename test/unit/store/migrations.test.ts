@@ -58,6 +58,17 @@ describe('runMigrations', () => {
     expect(target.ran).toEqual([]);
   });
 
+  it('refuses a ledger whose jobs table was dropped by hand, naming what to drop to start afresh', async () => {
+    const target = { ...memoryTarget([1, 2, 3]), dropped: { ledger: 't_migrations', others: ['t_instances', 't_runs'], jobsTableMissing: async () => true } };
+    const err = await runMigrations(target, list(3)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toBe(
+      'table t in memory is missing, but its ledger t_migrations says schema version 3 — restore it, or drop t_migrations, t_instances and t_runs to start afresh',
+    );
+    const intact = { ...memoryTarget([1, 2, 3]), dropped: { ledger: 't_migrations', others: [], jobsTableMissing: async () => false } };
+    expect(await runMigrations(intact, list(3))).toEqual([]);
+  });
+
   it('does not record a migration that failed, and stops there', async () => {
     const target = memoryTarget([1]);
     const failing = list(3).map((m) => (m.version === 2 ? { ...m, up: async () => Promise.reject(new Error('disk full')) } : m));
