@@ -2,7 +2,8 @@
 // succeeded by another once the instance timeout passes; a graceful stop (SIGTERM) loses nothing
 // and hands its unfinished jobs over at once, not after the instance timeout.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spawnDaemon, type SpawnedDaemon } from '../support/daemon.js';
+import { instanceOf, putJob, spawnInstance } from '../support/cluster.js';
+import type { SpawnedDaemon } from '../support/daemon.js';
 import { startEndpoint, type ReceivedPost, type TestEndpoint } from '../support/endpoint.js';
 import { createTestDatabase, skipMysql, type TestDatabase } from '../support/mysql.js';
 import { clusterEnv, countJobs, deliveryCounts, instanceIds } from '../integration/cluster-support.js';
@@ -27,21 +28,8 @@ afterEach(async () => {
   if (passed) await db.drop();
 });
 
-async function serve(extra: Record<string, string> = {}): Promise<SpawnedDaemon & { id: string }> {
-  const d = await spawnDaemon({ env: clusterEnv(db, { DALGA_ENDPOINT_BASEURL: endpoint.baseUrl, ...extra }) });
-  daemons.push(d);
-  const id = /"instance":(\d+)/.exec(d.stderr())?.[1];
-  if (id === undefined) throw new Error(`no instance id in the start-up log:\n${d.stderr()}`);
-  return Object.assign(d, { id });
-}
-
-async function put(url: string, path: string, query: string): Promise<void> {
-  const res = await fetch(`${url}/jobs/${path}?${query}`, { method: 'PUT' });
-  expect(res.status, await res.text()).toBe(201);
-}
-
-function instanceOf(post: ReceivedPost | undefined): string {
-  return String(post?.headers['dalga-instance']);
+function serve(extra: Record<string, string> = {}): Promise<SpawnedDaemon & { id: string }> {
+  return spawnInstance(daemons, clusterEnv(db, { DALGA_ENDPOINT_BASEURL: endpoint.baseUrl, ...extra }));
 }
 
 describe.skipIf(skipMysql())('several dalga serve on MariaDB', () => {
@@ -49,7 +37,7 @@ describe.skipIf(skipMysql())('several dalga serve on MariaDB', () => {
     endpoint.hold = true;
     const a = await serve({ DALGA_MYSQL_INSTANCETIMEOUT: '2s' });
     const b = await serve({ DALGA_MYSQL_INSTANCETIMEOUT: '2s' });
-    await put(a.url, 'succession/1', 'one-off=true&immediate=true');
+    await putJob(a.url, 'succession/1', 'one-off=true&immediate=true');
     const [first] = await endpoint.waitFor(1);
     const executor = [a, b].find((d) => d.id === instanceOf(first))!;
     const survivor = executor === a ? b : a;
@@ -74,8 +62,8 @@ describe.skipIf(skipMysql())('several dalga serve on MariaDB', () => {
   it('SIGTERM lets running deliveries finish and records them: nothing runs twice, nothing is lost', async () => {
     endpoint.hold = true;
     const a = await serve();
-    for (let i = 0; i < 5; i++) await put(a.url, `graceful/${i}`, 'one-off=true&immediate=true');
-    await put(a.url, 'periodic/1', 'interval=3600&immediate=true');
+    for (let i = 0; i < 5; i++) await putJob(a.url, `graceful/${i}`, 'one-off=true&immediate=true');
+    await putJob(a.url, 'periodic/1', 'interval=3600&immediate=true');
     const inFlight = await endpoint.waitFor(6);
     expect(new Set(inFlight.map(instanceOf))).toEqual(new Set([a.id]));
     const b = await serve();
@@ -101,7 +89,7 @@ describe.skipIf(skipMysql())('several dalga serve on MariaDB', () => {
     endpoint.hold = true;
     // The default instance timeout (1m) is far beyond this test's bounds: only the release on stop can hand the jobs over.
     const a = await serve({ DALGA_LISTEN_SHUTDOWNTIMEOUT: '500ms' });
-    for (let i = 0; i < 5; i++) await put(a.url, `handover/${i}`, 'one-off=true&immediate=true');
+    for (let i = 0; i < 5; i++) await putJob(a.url, `handover/${i}`, 'one-off=true&immediate=true');
     const first = [...(await endpoint.waitFor(5))];
     expect(new Set(first.map(instanceOf))).toEqual(new Set([a.id]));
     const b = await serve();

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { statementName } from '../../src/store/postgres.js';
 import { postgresQueries } from '../../src/store/postgres-queries.js';
 import { deliveryCounts } from '../integration/cluster-support.js';
-import { spawnDaemon, type SpawnedDaemon } from '../support/daemon.js';
+import { instanceOf, putJob, spawnInstance } from '../support/cluster.js';
+import type { SpawnedDaemon } from '../support/daemon.js';
 import { startEndpoint, type ReceivedPost, type TestEndpoint } from '../support/endpoint.js';
 import { createTestSchema, POSTGRES_HOST, POSTGRES_PORT, skipPostgres, type TestSchema } from '../support/postgres.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -34,21 +35,8 @@ afterEach(async () => {
   if (passed) await schema.drop();
 });
 
-async function serve(extra: Record<string, string> = {}): Promise<SpawnedDaemon & { id: string }> {
-  const d = await spawnDaemon({ env: postgresEnv(schema, { DALGA_ENDPOINT_BASEURL: endpoint.baseUrl, ...extra }) });
-  daemons.push(d);
-  const id = /"instance":(\d+)/.exec(d.stderr())?.[1];
-  if (id === undefined) throw new Error(`no instance id in the start-up log:\n${d.stderr()}`);
-  return Object.assign(d, { id });
-}
-
-async function put(url: string, path: string, query: string): Promise<void> {
-  const res = await fetch(`${url}/jobs/${path}?${query}`, { method: 'PUT' });
-  expect(res.status, await res.text()).toBe(201);
-}
-
-function instanceOf(post: ReceivedPost | undefined): string {
-  return String(post?.headers['dalga-instance']);
+function serve(extra: Record<string, string> = {}): Promise<SpawnedDaemon & { id: string }> {
+  return spawnInstance(daemons, postgresEnv(schema, { DALGA_ENDPOINT_BASEURL: endpoint.baseUrl, ...extra }));
 }
 
 function everyOnce(posts: readonly ReceivedPost[], count: number): void {
@@ -73,7 +61,7 @@ describe.skipIf(skipPostgres())('several dalga serve on PostgreSQL', () => {
     endpoint.hold = true;
     const scan = { DALGA_JOBS_SCANFREQUENCY: '60s' };
     const a = await serve({ ...scan, DALGA_JOBS_MAXRUNNING: '1' });
-    await put(a.url, 'busy/1', 'one-off=true&immediate=true');
+    await putJob(a.url, 'busy/1', 'one-off=true&immediate=true');
     await endpoint.waitFor(1);
     const b = await serve(scan);
     // B sleeps for its scan frequency (60 s) once its notification channel is up.
@@ -81,7 +69,7 @@ describe.skipIf(skipPostgres())('several dalga serve on PostgreSQL', () => {
     await schema.withAdmin((admin) => expect.poll(() => listeners(admin, channel), { timeout: 10_000 }).toBe(2));
     const before = Date.now();
     // A has no free slot: only B can run it, and only if it hears of it.
-    await put(a.url, 'woken/1', 'one-off=true&immediate=true');
+    await putJob(a.url, 'woken/1', 'one-off=true&immediate=true');
     const [, second] = await endpoint.waitFor(2, 5_000);
     expect(second).toMatchObject({ url: '/woken', body: '1' });
     expect(instanceOf(second)).toBe(b.id);
@@ -95,7 +83,7 @@ describe.skipIf(skipPostgres())('several dalga serve on PostgreSQL', () => {
     endpoint.hold = true;
     const timeout = { DALGA_POSTGRES_INSTANCETIMEOUT: '2s' };
     const a = await serve(timeout);
-    for (let i = 0; i < 5; i++) await put(a.url, `held/${i}`, 'one-off=true&immediate=true');
+    for (let i = 0; i < 5; i++) await putJob(a.url, `held/${i}`, 'one-off=true&immediate=true');
     const first = [...(await endpoint.waitFor(5))];
     expect(new Set(first.map(instanceOf))).toEqual(new Set([a.id]));
     const b = await serve(timeout);
@@ -152,7 +140,7 @@ describe.skipIf(skipPostgres())('several dalga serve on PostgreSQL', () => {
   it('a silent database (network partition): 503 within the query timeout, then back to work', async () => {
     proxy = await startTcpProxy({ host: POSTGRES_HOST, port: POSTGRES_PORT });
     const d = await serve({ DALGA_POSTGRES_QUERYTIMEOUT: '1s', DALGA_POSTGRES_DIALTIMEOUT: '1s', DALGA_POSTGRES_PORT: String(proxy.port) });
-    await put(d.url, 'quiet/1', 'interval=PT1H');
+    await putJob(d.url, 'quiet/1', 'interval=PT1H');
     proxy.stall();
     const started = Date.now();
     const answers = await Promise.all(Array.from({ length: 8 }, () => fetch(`${d.url}/jobs/quiet/1`).then(async (r) => ({ status: r.status, text: await r.text() }))));
