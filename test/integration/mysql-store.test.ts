@@ -1,58 +1,33 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, StoreUnavailableError } from '../../src/errors.js';
-import { openMysqlStore, type MysqlStoreOptions } from '../../src/store/mysql.js';
-import type { Store } from '../../src/store/store.js';
+import { openMysqlStore } from '../../src/store/mysql.js';
 import { describeStoreContract } from '../contract/store-contract.js';
-import { createTestDatabase, skipMysql, type TestDatabase } from '../support/mysql.js';
+import { createTestDatabase, skipMysql } from '../support/mysql.js';
+import { tablePerStore } from '../support/table-per-store.js';
 
 // One database for this file; each store gets its own table, so a peer opens the same table.
 describe.skipIf(skipMysql())('MySQL store', () => {
-  let database: TestDatabase;
-  let failed = false;
-  let n = 0;
-  const tables = new WeakMap<Store, string>();
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-  });
-
-  afterAll(async () => {
-    if (!failed) await database?.drop();
-  });
-
-  const open = (extra: Partial<MysqlStoreOptions> = {}): Promise<Store> => openMysqlStore({ ...database.options, ...extra });
-
-  async function makeStore(): Promise<Store> {
-    const table = `t${++n}`;
-    const store = await open({ table });
-    await store.createTables();
-    tables.set(store, table);
-    return store;
-  }
+  const fixture = tablePerStore(createTestDatabase, openMysqlStore);
+  const open = fixture.open;
+  const makeStore = fixture.make;
 
   describe('contract', () => {
-    describeStoreContract('mysql', makeStore, (store) => open({ table: tables.get(store)! }));
+    describeStoreContract('mysql', makeStore, (store) => open({ table: fixture.tableOf(store) }));
   });
 
   describe('contract without SKIP LOCKED', () => {
     describeStoreContract(
       'mysql, skipLocked false',
-      async () => {
-        const table = `t${++n}`;
-        const store = await open({ table, skipLocked: false });
-        await store.createTables();
-        tables.set(store, table);
-        return store;
-      },
-      (store) => open({ table: tables.get(store)!, skipLocked: false }),
+      () => makeStore({ skipLocked: false }),
+      (store) => open({ table: fixture.tableOf(store), skipLocked: false }),
     );
   });
 
   describe('specifics', () => {
     it('creates the tables of spec §8 with millisecond times and the extra columns', async () => {
       const store = await makeStore();
-      const conn = await database.admin();
-      const [rows] = await conn.query(`SHOW CREATE TABLE \`${tables.get(store)!}\``);
+      const conn = await fixture.db.admin();
+      const [rows] = await conn.query(`SHOW CREATE TABLE \`${fixture.tableOf(store)}\``);
       const ddl = (rows as { 'Create Table': string }[])[0]!['Create Table'];
       expect(ddl).toMatch(/`next_run` datetime\(3\) DEFAULT NULL/);
       expect(ddl).toMatch(/`next_sched` datetime\(3\) NOT NULL/);
@@ -67,8 +42,8 @@ describe.skipIf(skipMysql())('MySQL store', () => {
 
     it('claims and lists through indexes, without sorting the table', async () => {
       const store = await makeStore();
-      const t = tables.get(store)!;
-      const conn = await database.admin();
+      const t = fixture.tableOf(store);
+      const conn = await fixture.db.admin();
       const at = (i: number): string => new Date(Date.UTC(2020, 0, 1) + i * 1000).toISOString().replace('T', ' ').replace('Z', '');
       const values = Array.from({ length: 2000 }, (_, i) => `('p${i}', 'b', 'PT1S', '', '${at((i * 7) % 2000)}', '${at((i * 13) % 2000)}', ${i % 5 === 0 ? '1' : 'NULL'})`);
       await conn.query(`INSERT INTO \`${t}_instances\` VALUES (1, '2020-01-01')`);
@@ -99,7 +74,7 @@ describe.skipIf(skipMysql())('MySQL store', () => {
 
     it('uses READ COMMITTED through the variable the server has', async () => {
       const store = await makeStore();
-      const conn = await database.admin();
+      const conn = await fixture.db.admin();
       const [rows] = await conn.query("SHOW SESSION VARIABLES LIKE 'transaction_isolation'");
       const variable = (rows as unknown[]).length > 0 ? 'transaction_isolation' : 'tx_isolation';
       await conn.end();
@@ -138,11 +113,11 @@ describe.skipIf(skipMysql())('MySQL store', () => {
     });
 
     it('gives up on a statement after the read timeout, and recovers', async () => {
-      const table = `t${++n}`;
+      const table = fixture.newTable();
       const store = await open({ table, readTimeout: 300, writeTimeout: 300 });
       await store.createTables();
       await store.putJob({ path: 'p', body: 'b', interval: 'PT1S', location: '', nextRun: 1e12, nextSched: 1e12 });
-      const conn = await database.admin();
+      const conn = await fixture.db.admin();
       await conn.beginTransaction();
       await conn.query(`SELECT * FROM \`${table}\` WHERE path = 'p' FOR UPDATE`);
       const error = await store.updateSchedule({ path: 'p', body: 'b' }, () => null).catch((err: unknown) => err);
@@ -155,19 +130,12 @@ describe.skipIf(skipMysql())('MySQL store', () => {
     });
 
     it('keeps other errors as they are', async () => {
-      const store = await open({ table: `t${++n}` });
+      const store = await open({ table: fixture.newTable() });
       // The tables do not exist yet: that is not "unavailable".
       const error = await store.getJob({ path: 'p', body: 'b' }).catch((err: unknown) => err);
       expect(error).not.toBeInstanceOf(StoreUnavailableError);
       expect((error as { code?: string }).code).toBe('ER_NO_SUCH_TABLE');
       await store.close();
-    });
-  });
-
-  // Keep the database of a failed run for a look.
-  beforeEach(() => {
-    onTestFailed(() => {
-      failed = true;
     });
   });
 });

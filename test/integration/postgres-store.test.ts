@@ -1,62 +1,44 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, StoreUnavailableError } from '../../src/errors.js';
-import { fromPgTime, openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres.js';
+import { fromPgTime, openPostgresStore } from '../../src/store/postgres.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres-migrations.js';
 import type { Store } from '../../src/store/store.js';
 import { describeStoreContract } from '../contract/store-contract.js';
-import { createTestSchema, skipPostgres, type TestSchema } from '../support/postgres.js';
+import { createTestSchema, skipPostgres } from '../support/postgres.js';
+import { tablePerStore } from '../support/table-per-store.js';
 
 // One schema for this file; each store gets its own table, so a peer opens the same table.
 describe.skipIf(skipPostgres())('PostgreSQL store', () => {
-  let schema: TestSchema;
-  let failed = false;
-  let n = 0;
-  const tables = new WeakMap<Store, string>();
-
-  beforeAll(async () => {
-    schema = await createTestSchema();
-  });
-
-  afterAll(async () => {
-    if (!failed) await schema?.drop();
-  });
-
-  const open = (extra: Partial<PostgresStoreOptions> = {}): Promise<Store> => openPostgresStore({ ...schema.options, ...extra });
-
-  async function makeStore(extra: Partial<PostgresStoreOptions> = {}): Promise<Store> {
-    const table = `t${++n}`;
-    const store = await open({ table, ...extra });
-    await store.createTables();
-    tables.set(store, table);
-    return store;
-  }
+  const fixture = tablePerStore(createTestSchema, openPostgresStore);
+  const open = fixture.open;
+  const makeStore = fixture.make;
 
   describe('contract', () => {
-    describeStoreContract('postgres', () => makeStore(), (store) => open({ table: tables.get(store)! }));
+    describeStoreContract('postgres', () => makeStore(), (store) => open({ table: fixture.tableOf(store) }));
   });
 
   describe('specifics', () => {
     it('creates timestamptz(3) columns, the (path, body) key, the instance foreign key and the claim index', async () => {
       const store = await makeStore();
-      const t = tables.get(store)!;
-      await schema.withAdmin(async (admin) => {
+      const t = fixture.tableOf(store);
+      await fixture.db.withAdmin(async (admin) => {
         const { rows: columns } = await admin.query(
           `SELECT column_name, data_type, datetime_precision, is_nullable FROM information_schema.columns
            WHERE table_schema = $1 AND table_name = $2 ORDER BY column_name`,
-          [schema.options.schema, t],
+          [fixture.db.options.schema, t],
         );
         const byName = new Map(columns.map((c: { column_name: string }) => [c.column_name, c]));
         for (const col of ['next_run', 'next_sched', 'last_run']) {
           expect(byName.get(col)).toMatchObject({ data_type: 'timestamp with time zone', datetime_precision: 3 });
         }
         expect(byName.get('next_sched')).toMatchObject({ is_nullable: 'NO' });
-        const { rows: defs } = await admin.query('SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2', [schema.options.schema, t]);
+        const { rows: defs } = await admin.query('SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2', [fixture.db.options.schema, t]);
         const text = defs.map((d: { indexdef: string }) => d.indexdef).join('\n');
         expect(text).toMatch(/UNIQUE INDEX .* \(path, body\)/);
         expect(text).toMatch(/\(next_run\) WHERE \(instance_id IS NULL\)/);
         const { rows: fks } = await admin.query(
           `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE contype = 'f' AND conrelid = to_regclass($1)`,
-          [`"${schema.options.schema}"."${t}"`],
+          [`"${fixture.db.options.schema}"."${t}"`],
         );
         expect(fks[0]?.def).toMatch(new RegExp(`REFERENCES (\\S+\\.)?${t}_instances\\(id\\) ON DELETE SET NULL`));
       });
@@ -65,8 +47,8 @@ describe.skipIf(skipPostgres())('PostgreSQL store', () => {
 
     it('claims through the partial index of unclaimed jobs, and lists through indexes, without sorting', async () => {
       const store = await makeStore();
-      const t = tables.get(store)!;
-      await schema.withAdmin(async (admin) => {
+      const t = fixture.tableOf(store);
+      await fixture.db.withAdmin(async (admin) => {
         await admin.query(`INSERT INTO ${t}_instances VALUES (1, now())`);
         await admin.query(
           `INSERT INTO ${t} (path, body, "interval", location, next_run, next_sched, instance_id)
@@ -114,7 +96,7 @@ describe.skipIf(skipPostgres())('PostgreSQL store', () => {
 
     it('tells the other stores on the table about a job due soon, not about its own or far ones', async () => {
       const a = await makeStore({ notifyHorizonMs: 1000 });
-      const b = await open({ table: tables.get(a)!, notifyHorizonMs: 1000 });
+      const b = await open({ table: fixture.tableOf(a), notifyHorizonMs: 1000 });
       const heardByA: number[] = [];
       const heardByB: number[] = [];
       a.onScheduledElsewhere!((t) => heardByA.push(t));
@@ -162,7 +144,7 @@ describe.skipIf(skipPostgres())('PostgreSQL store', () => {
       expect((unknownRole as Error).message).toMatch(/\((28000|28P01)\) — check postgres\.user \(nobody_here\) and postgres\.password/);
       expect((unknownRole as Error).message).not.toMatch(/sekret/);
       // TLS asked of a server without it is a clear error; a server with it accepts `require`.
-      const ssl = await schema.withAdmin(async (admin) => (await admin.query('SHOW ssl')).rows[0].ssl as string);
+      const ssl = await fixture.db.withAdmin(async (admin) => (await admin.query('SHOW ssl')).rows[0].ssl as string);
       const tls = await open({ sslmode: 'require' }).catch((err: unknown) => err);
       if (ssl === 'off') {
         expect(tls).toBeInstanceOf(StoreUnavailableError);
@@ -178,9 +160,9 @@ describe.skipIf(skipPostgres())('PostgreSQL store', () => {
 
     it('gives up on a statement after the query timeout, and recovers', async () => {
       const store = await makeStore({ queryTimeout: 300 });
-      const t = tables.get(store)!;
+      const t = fixture.tableOf(store);
       await store.putJob({ path: 'p', body: 'b', interval: 'PT1S', location: '', nextRun: 1e12, nextSched: 1e12 });
-      const error = await schema.withAdmin(async (admin) => {
+      const error = await fixture.db.withAdmin(async (admin) => {
         await admin.query('BEGIN');
         await admin.query(`SELECT * FROM ${t} WHERE path = 'p' FOR UPDATE`);
         const err = await store.updateSchedule({ path: 'p', body: 'b' }, () => null).catch((e: unknown) => e);
@@ -194,7 +176,7 @@ describe.skipIf(skipPostgres())('PostgreSQL store', () => {
     });
 
     it('keeps other errors as they are', async () => {
-      const store = await open({ table: `t${++n}` });
+      const store = await open({ table: fixture.newTable() });
       // The tables do not exist yet: that is not "unavailable".
       const error = await store.getJob({ path: 'p', body: 'b' }).catch((err: unknown) => err);
       expect(error).not.toBeInstanceOf(StoreUnavailableError);
@@ -203,10 +185,10 @@ describe.skipIf(skipPostgres())('PostgreSQL store', () => {
     });
 
     it('records its migrations in the ledger, migrates once under concurrent starts, and refuses a newer schema', async () => {
-      const table = `t${++n}`;
+      const table = fixture.newTable();
       const stores = await Promise.all(Array.from({ length: 3 }, () => open({ table })));
       await Promise.all(stores.map((s) => s.createTables()));
-      await schema.withAdmin(async (admin) => {
+      await fixture.db.withAdmin(async (admin) => {
         const { rows } = await admin.query(`SELECT version, name FROM ${table}_migrations ORDER BY version`);
         expect(rows.map((r: { version: number }) => r.version)).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
         await admin.query(`INSERT INTO ${table}_migrations VALUES (99, 'from the future', now())`);
@@ -218,23 +200,16 @@ describe.skipIf(skipPostgres())('PostgreSQL store', () => {
     });
 
     it('creates a missing schema', async () => {
-      const other = `${schema.options.schema}_x`;
-      const store = await openPostgresStore({ ...schema.options, schema: other });
+      const other = `${fixture.db.options.schema}_x`;
+      const store = await openPostgresStore({ ...fixture.db.options, schema: other });
       try {
         await store.createTables();
         await store.putJob({ path: 'p', body: 'b', interval: 'PT1S', location: '', nextRun: 1e12, nextSched: 1e12 });
         expect((await store.getJob({ path: 'p', body: 'b' }))?.path).toBe('p');
       } finally {
         await store.close();
-        await schema.withAdmin((admin) => admin.query(`DROP SCHEMA "${other}" CASCADE`));
+        await fixture.db.withAdmin((admin) => admin.query(`DROP SCHEMA "${other}" CASCADE`));
       }
-    });
-  });
-
-  // Keep the schema of a failed run for a look.
-  beforeEach(() => {
-    onTestFailed(() => {
-      failed = true;
     });
   });
 });
