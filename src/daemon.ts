@@ -187,6 +187,7 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
   });
   heartbeat.start();
   scheduler.start();
+  history.start();
   void delivery.warmUp(`${loopbackUrl(http.url)}/healthz`);
   const syncTimer = serverClock ? setInterval(() => void serverClock.sync().catch(() => undefined), CLOCK_SYNC_EVERY_MS) : undefined;
   syncTimer?.unref();
@@ -204,6 +205,7 @@ async function startOnStore(config: Config, log: Logger, deps: DaemonDeps, store
     ilog.info({ running: scheduler.running }, 'shutting down');
     clearInterval(syncTimer);
     clearInterval(cronRepairTimer);
+    history.stop();
     const httpClosed = http.close(shutdownTimeout);
     // Kept back from the deliveries: recording their outcomes and removing the instance row.
     await scheduler.stop(shutdownTimeout - Math.min(1000, Math.floor(shutdownTimeout / 5)));

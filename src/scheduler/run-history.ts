@@ -40,6 +40,8 @@ export class RunHistory {
   private readonly trimDue: JobKey[] = [];
   private lastAgeTrim = Number.NEGATIVE_INFINITY;
   private droppedSinceWarn = 0;
+  private idleLoop: Promise<void> | undefined;
+  private readonly stopIdle = new AbortController();
   /** Count-trim a job after this many new runs of it: the table holds at most about keep + trimEvery × instances per job. */
   private readonly trimEvery: number;
 
@@ -51,6 +53,33 @@ export class RunHistory {
     return this.opts.keep > 0;
   }
 
+  /**
+   * Trim by age every TRIM_EVERY_MS also while nothing is delivered: writes alone trigger the
+   * trim, so a quiet table (after a burst of one-off jobs, or while paused) kept its old rows.
+   */
+  start(): void {
+    if (!this.enabled || this.opts.maxAgeMs <= 0 || this.idleLoop) return;
+    this.idleLoop = this.trimWhileIdle();
+  }
+
+  stop(): void {
+    this.stopIdle.abort();
+  }
+
+  private async trimWhileIdle(): Promise<void> {
+    const signal = this.stopIdle.signal;
+    while (!signal.aborted) {
+      await this.opts.clock.sleep(TRIM_EVERY_MS, signal);
+      if (signal.aborted) return;
+      // A write under way trims after itself; otherwise trim now, and write what came meanwhile.
+      this.writing ??= this.trim().finally(() => {
+        this.writing = undefined;
+        this.kick();
+      });
+      await this.writing;
+    }
+  }
+
   /** Queue the attempts of a stored outcome batch; written right after, never awaited by the caller. */
   add(runs: readonly RunRecord[]): void {
     if (!this.enabled || runs.length === 0) return;
@@ -60,8 +89,15 @@ export class RunHistory {
       this.pending.splice(0, over);
       this.droppedSinceWarn += over;
     }
+    this.kick();
+  }
+
+  /** Start writing what is queued, unless a write (or an idle trim) is under way: it kicks again when done. */
+  private kick(): void {
+    if (this.pending.length === 0) return;
     this.writing ??= this.drain().finally(() => {
       this.writing = undefined;
+      this.kick();
     });
   }
 
