@@ -454,6 +454,13 @@ export function sqliteFailure(err: unknown, path: string): StoreUnavailableError
   if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_LOCKED')) {
     return new StoreUnavailableError(`${where} is locked by another process (${code}) — try again`, options);
   }
+  // Only the file or the disk failing makes the store unavailable. A statement the database
+  // refuses (a constraint, a trigger, a value it cannot hold) is about that row: it propagates
+  // as it is, so the scheduler sets that one row aside instead of holding every outcome back.
+  if (!UNAVAILABLE_CODES.some((prefix) => code.startsWith(prefix))) return undefined;
   const reason = ((err as Error).message.split('\n', 1)[0] ?? '').trim();
   return new StoreUnavailableError(`${where} failed (${code}: ${reason}) — check the file and the disk it is on`, options);
 }
+
+/** SQLite result codes (and their extended forms) that mean the file or the disk failed. */
+const UNAVAILABLE_CODES = ['SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_PROTOCOL', 'SQLITE_NOMEM', 'SQLITE_INTERRUPT', 'SQLITE_NOLFS'];
