@@ -96,6 +96,8 @@ export class Scheduler {
   /** The store's pause flag as last read, and when (clock ms): read once a second, not per claim. */
   private paused = false;
   private pauseReadAt = Number.NEGATIVE_INFINITY;
+  /** The pause state this instance's log last told (the instance that answered PUT/DELETE /pause logs it there). */
+  private pauseLogged = false;
 
   constructor(options: SchedulerOptions) {
     this.opts = options;
@@ -122,6 +124,7 @@ export class Scheduler {
    */
   setPaused(paused: boolean): void {
     this.paused = paused;
+    this.pauseLogged = paused;
     this.pauseReadAt = this.opts.clock.now();
     if (!paused) this.interrupt();
   }
@@ -235,9 +238,18 @@ export class Scheduler {
   private async pausedNow(fresh = false): Promise<boolean> {
     const now = this.opts.clock.now();
     if (!fresh && now >= this.pauseReadAt && now - this.pauseReadAt < PAUSE_CHECK_MS) return this.paused;
-    this.paused = (await this.opts.store.pausedSince()) !== null;
+    const since = await this.opts.store.pausedSince();
+    this.paused = since !== null;
     this.pauseReadAt = now;
+    if (this.paused !== this.pauseLogged) this.logPause(since);
     return this.paused;
+  }
+
+  /** A pause set or cleared through another instance, or found at start: say why nothing is delivered. */
+  private logPause(since: number | null): void {
+    this.pauseLogged = since !== null;
+    if (since === null) this.opts.log.info('deliveries resumed on every instance (the pause flag was cleared)');
+    else this.opts.log.info({ pausedSince: new Date(since).toISOString() }, 'deliveries paused on every instance (the pause flag is set in the store); `dalga resume` resumes them');
   }
 
   private async sleep(until: number): Promise<void> {

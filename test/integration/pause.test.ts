@@ -1,6 +1,7 @@
 // PUT /pause and DELETE /pause (README "Pausing everything"): the flag is the store's, deliveries
 // stop while it is set, the API keeps accepting and changing jobs, and on resume each job that
 // fell due runs by its missed-run rule.
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
 
@@ -55,6 +56,21 @@ describe('pausing everything', () => {
     expect((await h.api('GET', '/pause')).json.paused).toBe(true);
     await h.store.setPaused(null);
     expect(await h.scheduler.runOnce()).toBe(1);
+  });
+
+  it('an instance that finds the flag set by another (or at its start) says so in its log, and when it is cleared', async () => {
+    const lines: { msg: string; pausedSince?: string }[] = [];
+    const schedulerLog = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    h = await startHarness({ schedulerLog });
+    await h.store.setPaused(h.clock.now());
+    expect(await h.scheduler.runOnce()).toBe(0);
+    expect(await h.scheduler.runOnce()).toBe(0);
+    expect(lines.filter((l) => l.msg.startsWith('deliveries paused'))).toEqual([
+      expect.objectContaining({ msg: 'deliveries paused on every instance (the pause flag is set in the store); `dalga resume` resumes them', pausedSince: new Date(h.clock.now()).toISOString() }),
+    ]);
+    await h.store.setPaused(null);
+    await h.scheduler.runOnce();
+    expect(lines.filter((l) => l.msg.startsWith('deliveries resumed')).map((l) => l.msg)).toEqual(['deliveries resumed on every instance (the pause flag was cleared)']);
   });
 
   it('refuses a path prefix with one line, and other methods with 405', async () => {

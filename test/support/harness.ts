@@ -1,4 +1,4 @@
-import { silentLogger } from '../../src/log.js';
+import { silentLogger, type Logger } from '../../src/log.js';
 import { createDelivery } from '../../src/delivery/delivery.js';
 import { createMessageSigner } from '../../src/delivery/signing.js';
 import { FailureReports } from '../../src/scheduler/failure-reports.js';
@@ -29,6 +29,8 @@ export interface HarnessOptions {
   failureUrl?: string;
   failureAfter?: number;
   signingKey?: string;
+  /** The scheduler's logger (default: silent). */
+  schedulerLog?: Logger;
 }
 
 export interface Harness {
@@ -87,7 +89,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     delivery,
     clock,
     instanceId,
-    log: silentLogger,
+    log: options.schedulerLog ?? silentLogger,
     maxRunning: options.maxRunning ?? 100,
     scanFrequencyMs: 1000,
     ...(options.claimAheadMs ? { claimAheadMs: options.claimAheadMs } : {}),
