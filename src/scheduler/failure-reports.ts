@@ -123,7 +123,8 @@ export class FailureReports {
         path: job.path,
         body: job.body,
         interval: job.interval,
-        location: job.location,
+        // As GET /jobs shows it (spec: an empty location prints as UTC).
+        location: job.location === '' ? 'UTC' : job.location,
         cron: job.cron ?? null,
         next_run: outcome.kind === 'update' && outcome.nextRun !== null ? iso(outcome.nextRun) : null,
         deleted: outcome.kind === 'delete',

@@ -45,7 +45,7 @@ describe('failure reports', () => {
     const report = JSON.parse(post!.body);
     expect(report).toMatchObject({
       reason: 'gave-up',
-      job: { path: 'report', body: 'daily', next_run: null, last_status: '500', failures: 2 },
+      job: { path: 'report', body: 'daily', interval: 'P0D', location: 'UTC', next_run: null, last_status: '500', failures: 2 },
       instance_id: h.instanceId,
     });
     expect(report.why).toMatch(/^retries exhausted \(jobs.retryStopAfter\) after 2 attempts; last: 500$/);
