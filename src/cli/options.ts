@@ -170,10 +170,10 @@ function nonEmpty(value: string | undefined): string | undefined {
 export const MAX_LIMIT = 1000;
 
 /** `--limit`: a whole number from 1 to 1000, checked here so 0 and 5000 get the same words. */
-export function parseLimit(text: string): number {
+export function parseLimit(text: string, what: 'jobs' | 'attempts' = 'jobs'): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < 1 || n > MAX_LIMIT) {
-    throw new UsageError(`invalid --limit "${text}" — give a whole number of jobs from 1 to ${MAX_LIMIT}`);
+    throw new UsageError(`invalid --limit "${text}" — give a whole number of ${what} from 1 to ${MAX_LIMIT}`);
   }
   return n;
 }

@@ -13,7 +13,7 @@ export function historyCommand(io: CliIO): Command {
     .description("show a job's delivery attempts, newest first: when, status or error, outcome, attempt, duration, instance")
     .argument('<path>', 'job path')
     .argument('<body>', 'job body')
-    .option('--limit <n>', 'attempts to show, 1 to 1000 (default 20)', (text: string) => parseLimit(text))
+    .option('--limit <n>', 'attempts to show, 1 to 1000 (default 20)', (text: string) => parseLimit(text, 'attempts'))
     .addHelpText(
       'after',
       `

@@ -73,6 +73,7 @@ describe('usage errors exit 2 with one line', () => {
     [['bogus'], "dalga: unknown command 'bogus' — see `dalga --help`\n"],
     [['ls', '--sort', 'random'], /^dalga: option '--sort <order>' argument 'random' is invalid\. Allowed choices are next-run, next-sched, insert-order\. — see `dalga ls --help`\n$/],
     [['ls', '--limit', '0'], 'dalga: invalid --limit "0" — give a whole number of jobs from 1 to 1000\n'],
+    [['history', 'a', 'b', '--limit', '0'], 'dalga: invalid --limit "0" — give a whole number of attempts from 1 to 1000\n'],
     [['ls', '--watch', '--refresh', '1ms'], 'dalga: --refresh 1ms is too short — give at least 100ms\n'],
     [['get', 'a', 'b', 'c'], /^dalga: too many arguments for 'get'\. Expected 2 arguments but got 3\. — see `dalga get --help`\n$/],
     [['completion'], 'dalga: which shell? — give bash, zsh or fish\n'],
