@@ -6,7 +6,7 @@
 import { startDaemon } from './lib/daemon.js';
 import { inParallel, putCronAt, putOneOff } from './lib/http.js';
 import { sleep } from './lib/proc.js';
-import { percentile } from './lib/stats.js';
+import { collectLateness } from './lib/stats.js';
 import { freshStore } from './lib/store.js';
 
 // With `instances` > 1 the daemons share the table and the jobs are PUT to them in turn, so an
@@ -28,28 +28,7 @@ export async function latenessRun({ kind, count, spreadMs, leadMs, settleMs, end
     };
     await inParallel(count, 4, put);
     if (Date.now() >= start) log('  warning: scheduling took longer than the lead time; the first jobs were due before all were in');
-    const deadline = start + spreadMs + 15_000;
-    let stats = await endpoint.stats();
-    while (stats.received < count && Date.now() < deadline) {
-      await sleep(200);
-      stats = await endpoint.stats();
-    }
-    await sleep(300);
-    stats = await endpoint.stats();
-    const late = stats.lateness;
-    const result = {
-      p50: percentile(late, 50),
-      p99: percentile(late, 99),
-      max: Math.max(...late),
-      min: Math.min(...late),
-      problems: [],
-    };
-    if (stats.received < count) result.problems.push(`${count - stats.received} of ${count} never arrived`);
-    if (stats.duplicates) result.problems.push(`${stats.duplicates} duplicates`);
-    // The daemon times jobs with Date.now() (whole ms; with MySQL, the database's clock as it
-    // estimates it) and the endpoint stamps arrivals with performance.timeOrigin + now(), which
-    // drifts from Date.now() by a few tenths of a ms: only more than 1 ms early is early.
-    if (result.min < -1) result.problems.push(`fired up to ${(-result.min).toFixed(1)} ms early`);
+    const result = await collectLateness(endpoint, count, start + spreadMs);
     log(
       `  lateness ${kind} x${instances}: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, max ${result.max.toFixed(1)} ms, min ${result.min.toFixed(1)} ms` +
         (result.problems.length ? ` — PROBLEMS: ${result.problems.join('; ')}` : ''),

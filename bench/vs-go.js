@@ -8,7 +8,7 @@ import { startDaemon } from './lib/daemon.js';
 import { dropTable, startGoDalga } from './lib/go-dalga.js';
 import { call, inParallel, putOneOff } from './lib/http.js';
 import { sleep } from './lib/proc.js';
-import { percentile } from './lib/stats.js';
+import { collectLateness } from './lib/stats.js';
 import { freshStore } from './lib/store.js';
 
 /** Concurrent PUTs while loading jobs: the same for both servers. */
@@ -124,19 +124,7 @@ export async function apiLatenessRun({ system, count, spreadMs, leadMs, settleMs
     const step = spreadMs / count;
     await inParallel(count, 4, (i) => putOneOff(server.url, 'late', String(i), Math.ceil((start + i * step) / 1000) * 1000));
     if (Date.now() >= start) log(`  warning: ${system.label}: scheduling took longer than the lead time`);
-    const deadline = start + spreadMs + 15_000;
-    let stats = await endpoint.stats();
-    while (stats.received < count && Date.now() < deadline) {
-      await sleep(200);
-      stats = await endpoint.stats();
-    }
-    await sleep(300);
-    stats = await endpoint.stats();
-    const late = stats.lateness;
-    const result = { p50: percentile(late, 50), p99: percentile(late, 99), max: Math.max(...late), min: Math.min(...late), problems: [] };
-    if (stats.received < count) result.problems.push(`${count - stats.received} of ${count} never arrived`);
-    if (stats.duplicates) result.problems.push(`${stats.duplicates} duplicates`);
-    if (result.min < -1) result.problems.push(`fired up to ${(-result.min).toFixed(1)} ms early`);
+    const result = await collectLateness(endpoint, count, start + spreadMs);
     log(
       `  ${system.label.padEnd(8)} lateness: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, max ${result.max.toFixed(1)} ms` +
         (result.problems.length ? ` — PROBLEMS: ${result.problems.join('; ')}` : ''),
