@@ -50,12 +50,13 @@ export async function drainRun({ kind, n, instances, budgetMs, endpoint, runTag,
       cpuPerJob: (dbAfter.cpuMs - dbBefore.cpuMs) / measured.received,
       lockWaits: dbAfter.lockWaits - dbBefore.lockWaits,
       lockWaitMs: dbAfter.lockTimeMs - dbBefore.lockTimeMs,
+      statementsPerJob: (dbAfter.statements - dbBefore.statements) / measured.received,
     } : undefined;
     const partial = complete ? '' : ` (PARTIAL: ${measured.received.toLocaleString('en')} of ${n.toLocaleString('en')} within the ${budgetMs / 1000} s budget)`;
     log(
       `  drain ${label} n=${n} x${instances}: ${rate.toFixed(0)} jobs/s over ${seconds.toFixed(2)} s${partial}, ` +
         `CPU/job: daemon ${daemonCpuPerJob.toFixed(2)} ms, endpoint ${endpointCpuPerJob.toFixed(2)} ms, ` +
-        (db ? `mariadbd ${db.cpuPerJob.toFixed(2)} ms, row-lock waits ${db.lockWaits} (${db.lockWaitMs} ms), ` : '') +
+        (db ? `mariadbd ${db.cpuPerJob.toFixed(2)} ms, ${db.statementsPerJob.toFixed(3)} statements/job, row-lock waits ${db.lockWaits} (${db.lockWaitMs} ms), ` : '') +
         `peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB, per instance [${spread.join(', ')}]` +
         (instances > 1 ? `, first POST of each after the first [${startLagMs.join(', ')}] ms` : '') +
         (problems.length ? ` — PROBLEMS: ${problems.join('; ')}` : ''),
@@ -79,9 +80,10 @@ async function mariadbFigures() {
   }
   const conn = await mysqlServer();
   try {
-    const [rows] = await conn.query("SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_row_lock_waits', 'Innodb_row_lock_time')");
+    const [rows] = await conn.query("SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_row_lock_waits', 'Innodb_row_lock_time', 'Questions')");
     const value = (name) => Number(rows.find((r) => r.Variable_name === name)?.Value ?? Number.NaN);
-    return { cpuMs, lockWaits: value('Innodb_row_lock_waits'), lockTimeMs: value('Innodb_row_lock_time') };
+    // Questions: statements the server was sent (executes of prepared ones included): round trips.
+    return { cpuMs, lockWaits: value('Innodb_row_lock_waits'), lockTimeMs: value('Innodb_row_lock_time'), statements: value('Questions') };
   } finally {
     await conn.end();
   }

@@ -24,6 +24,13 @@ export interface RunHistoryOptions {
 const MAX_PENDING = 10_000;
 /** Runs per recordRuns call. */
 const WRITE_BATCH = 500;
+/**
+ * Attempts wait this long (real time) for others to join their INSERT, unless WRITE_BATCH are
+ * waiting: while a backlog drains, one statement per few hundred attempts rather than one per
+ * outcome batch of a few dozen (the database's work per attempt, and the round trips the
+ * deliveries' own statements queue behind). flush() writes at once.
+ */
+const WRITE_DELAY_MS = 250;
 const TRIM_EVERY_MS = 10_000;
 /** Rows per age-trim statement: a short lock each, a pause between them. */
 const AGE_TRIM_BATCH = 500;
@@ -36,6 +43,7 @@ const MAX_COUNTED_KEYS = 10_000;
 export class RunHistory {
   private pending: RunRecord[] = [];
   private writing: Promise<void> | undefined;
+  private delayed: NodeJS.Timeout | undefined;
   private readonly counted = new Map<string, { key: JobKey; added: number }>();
   private readonly trimDue: JobKey[] = [];
   private lastAgeTrim = Number.NEGATIVE_INFINITY;
@@ -74,7 +82,7 @@ export class RunHistory {
       // A write under way trims after itself; otherwise trim now, and write what came meanwhile.
       this.writing ??= this.trim().finally(() => {
         this.writing = undefined;
-        this.kick();
+        this.kickLater();
       });
       await this.writing;
     }
@@ -89,25 +97,43 @@ export class RunHistory {
       this.pending.splice(0, over);
       this.droppedSinceWarn += over;
     }
-    this.kick();
+    if (this.pending.length >= WRITE_BATCH) this.kick();
+    else this.kickLater();
   }
 
   /** Start writing what is queued, unless a write (or an idle trim) is under way: it kicks again when done. */
   private kick(): void {
+    if (this.delayed !== undefined) {
+      clearTimeout(this.delayed);
+      this.delayed = undefined;
+    }
     if (this.pending.length === 0) return;
     this.writing ??= this.drain().finally(() => {
       this.writing = undefined;
-      this.kick();
+      this.kickLater();
     });
+  }
+
+  /** Write what is queued after WRITE_DELAY_MS, or at once when a full batch is waiting. */
+  private kickLater(): void {
+    if (this.pending.length === 0 || this.writing !== undefined || this.delayed !== undefined) return;
+    if (this.pending.length >= WRITE_BATCH) return this.kick();
+    this.delayed = setTimeout(() => this.kick(), WRITE_DELAY_MS);
+    this.delayed.unref();
   }
 
   /** Resolves once everything queued so far is written (or dropped). */
   async flush(): Promise<void> {
-    while (this.writing) await this.writing;
+    this.kick();
+    while (this.writing) {
+      await this.writing;
+      this.kick();
+    }
   }
 
   private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
+    // Full batches go at once; a partial one waits for company (kickLater, after this write).
+    for (let first = true; this.pending.length >= WRITE_BATCH || (first && this.pending.length > 0); first = false) {
       const batch = this.pending.splice(0, WRITE_BATCH);
       try {
         await this.opts.store.recordRuns(batch);

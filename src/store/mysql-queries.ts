@@ -162,10 +162,6 @@ export function mysqlQueries(name: string) {
     parkedCron: `SELECT ${JOB_COLUMNS} FROM ${t} WHERE next_sched > ? AND cron IS NOT NULL AND instance_id IS NULL ORDER BY next_sched LIMIT ?`,
     /** params: run_now, path, body. Only an idle job without a pending request takes one. */
     requestRun: `UPDATE ${t} SET run_now = ? WHERE path = ? AND body = ? AND instance_id IS NULL AND run_now IS NULL`,
-    /** params: limit. Run-now requests, oldest first; served by run_now_idx. */
-    selectRunNow: (skipLocked: boolean): string => `
-      SELECT ${JOB_COLUMNS} FROM ${t}
-      WHERE run_now IS NOT NULL AND instance_id IS NULL ORDER BY run_now LIMIT ? FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
     /** params: path, body */
     getJob: `SELECT ${JOB_COLUMNS} FROM ${t} WHERE path = ? AND body = ?`,
     /** params: path, body */
@@ -174,10 +170,20 @@ export function mysqlQueries(name: string) {
     deleteJob: `DELETE FROM ${t} WHERE path = ? AND body = ?`,
     /** params: next_run, next_sched, sched_anchor (NULL keeps it), id */
     setSchedule: `UPDATE ${t} SET next_run = ?, next_sched = ?, sched_anchor = COALESCE(?, sched_anchor) WHERE id = ?`,
-    /** params: now, limit. Served by claim_idx (instance_id, next_run): no sort, no scan. */
-    selectDue: (skipLocked: boolean): string => `
-      SELECT ${JOB_COLUMNS} FROM ${t}
-      WHERE instance_id IS NULL AND next_run <= ? ORDER BY next_run LIMIT ? FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
+    /**
+     * params: limit, now, limit. Run-now requests (oldest first, on run_now_idx; `requested` 1),
+     * then due jobs (on claim_idx (instance_id, next_run): no sort, no scan; `requested` 0), in
+     * one round trip. A row may come in both parts; the caller keeps it once.
+     */
+    selectClaimable: (skipLocked: boolean): string => {
+      const lock = `FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`;
+      return `
+      (SELECT 1 AS requested, ${JOB_COLUMNS} FROM ${t}
+        WHERE run_now IS NOT NULL AND instance_id IS NULL ORDER BY run_now LIMIT ? ${lock})
+      UNION ALL
+      (SELECT 0 AS requested, ${JOB_COLUMNS} FROM ${t}
+        WHERE instance_id IS NULL AND next_run <= ? ORDER BY next_run LIMIT ? ${lock})`;
+    },
     /** params: instance_id, claim_token, then n ids */
     claim: (n: number): string => `UPDATE ${t} SET instance_id = ?, claim_token = ? WHERE id IN (${list(n)})`,
     /** params: n ids, instance_id. Gives back jobs a failed claim may have taken after all. */

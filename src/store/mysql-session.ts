@@ -37,6 +37,16 @@ export class MysqlSession {
     return this.guard(() => this.withConnection((conn) => this.exec<T>(conn, sql, params)));
   }
 
+  /**
+   * One statement as text (mysql2 escapes the values client-side), on a pooled connection: for
+   * statements whose shape changes with every call (multi-row INSERTs), which would each be
+   * prepared once and cached for nothing.
+   */
+  async runText<T extends Answer>(sql: string, values: readonly unknown[]): Promise<[T, unknown]> {
+    const { timeoutMs } = this.options;
+    return this.guard(() => this.withConnection((conn) => withDeadline(conn.query<T>({ sql, timeout: timeoutMs, values: values as unknown[] }), timeoutMs)));
+  }
+
   /** A prepared statement with the configured read/write timeout. */
   exec<T extends Answer>(conn: PoolConnection, sql: string, params: readonly unknown[]): Promise<[T, unknown]> {
     const { timeoutMs } = this.options;

@@ -6,7 +6,7 @@
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 import { newClaimToken } from './claim-token.js';
-import { powerOfTwoChunks, toRun, type RunRow } from './run-row.js';
+import { toRun, type RunRow } from './run-row.js';
 import { planList, segmentQuery } from './list-plan.js';
 import { runMigrations } from './migrations.js';
 import { chunks, outcomeStatements, padded } from './mysql-batches.js';
@@ -32,8 +32,7 @@ export async function openMysqlStore(options: MysqlStoreOptions): Promise<Store>
 
 class MysqlStore implements Store {
   readonly kind = 'mysql' as const;
-  private readonly selectDue: string;
-  private readonly selectRunNow: string;
+  private readonly selectClaimable: string;
   private readonly session: MysqlSession;
   private readonly lostClaims = new LostClaims();
 
@@ -43,8 +42,7 @@ class MysqlStore implements Store {
     private readonly options: MysqlStoreOptions,
     private readonly where: string,
   ) {
-    this.selectDue = q.selectDue(options.skipLocked);
-    this.selectRunNow = q.selectRunNow(options.skipLocked);
+    this.selectClaimable = q.selectClaimable(options.skipLocked);
     const timeoutMs = Math.max(options.readTimeout, options.writeTimeout);
     this.session = new MysqlSession(pool, q, { timeoutMs, where, user: options.user, db: options.db, ...(options.log ? { log: options.log } : {}) });
   }
@@ -126,9 +124,8 @@ class MysqlStore implements Store {
           const ids = padded(chunk);
           await this.session.exec(conn, this.q.releaseClaims(ids.length), [...ids, instanceId]);
         }
-        const [requested] = await this.session.exec<JobRow[]>(conn, this.selectRunNow, [String(limit)]);
-        const [due] = await this.session.exec<JobRow[]>(conn, this.selectDue, [toSqlTime(now), String(limit)]);
-        const rows = dueFirst(requested, due, limit);
+        const [claimable] = await this.session.exec<(JobRow & { requested: number })[]>(conn, this.selectClaimable, [String(limit), toSqlTime(now), String(limit)]);
+        const rows = dueFirst(claimable.filter((r) => Number(r.requested) === 1), claimable.filter((r) => Number(r.requested) !== 1), limit);
         selected = rows.map((r) => r.id);
         const claimToken = newClaimToken();
         for (const chunk of chunks(selected)) {
@@ -201,12 +198,10 @@ class MysqlStore implements Store {
 
   async recordRuns(runs: readonly RunRecord[]): Promise<void> {
     if (runs.length === 0) return;
-    await this.session.transaction(async (conn: PoolConnection) => {
-      for (const chunk of powerOfTwoChunks(runs)) {
-        const params = chunk.flatMap((r) => [r.path, r.body, toSqlTime(r.sched), toSqlTime(r.startedAt), Math.max(0, Math.round(r.durationMs)), r.status.slice(0, 255), r.outcome, r.attempt, r.instanceId]);
-        await this.session.exec(conn, this.q.insertRuns(chunk.length), params);
-      }
-    });
+    // One multi-row INSERT per call, autocommitted, as a text statement: a prepared one per row
+    // count (or several power-of-two chunks) cost a round trip each on the drain's path.
+    const params = runs.flatMap((r) => [r.path, r.body, toSqlTime(r.sched), toSqlTime(r.startedAt), Math.max(0, Math.round(r.durationMs)), r.status.slice(0, 255), r.outcome, r.attempt, r.instanceId]);
+    await this.session.runText(this.q.insertRuns(runs.length), params);
   }
 
   async listRuns(key: JobKey, limit: number, beforeId?: number): Promise<StoredRun[]> {

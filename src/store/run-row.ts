@@ -29,16 +29,3 @@ export function toRun(row: RunRow, time: (value: number | string) => number = Nu
     instanceId: Number(row.instance_id),
   };
 }
-
-/** Split `n` rows into chunks whose sizes are powers of two (a few prepared statement shapes, not one per size). */
-export function powerOfTwoChunks<T>(rows: readonly T[], max = 64): T[][] {
-  const chunks: T[][] = [];
-  let at = 0;
-  while (at < rows.length) {
-    let size = max;
-    while (size > rows.length - at) size /= 2;
-    chunks.push(rows.slice(at, at + size));
-    at += size;
-  }
-  return chunks;
-}
