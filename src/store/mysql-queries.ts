@@ -34,7 +34,6 @@ export function mysqlQueries(name: string) {
   const ledger = `\`${name}_migrations\``;
   const pause = `\`${name}_pause\``;
   const runs = `\`${name}_runs\``;
-  const runValues = (n: number): string => Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
   const list = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
   const cases = (n: number): string => Array.from({ length: n }, () => 'WHEN ? THEN ?').join(' ');
   return {
@@ -94,9 +93,8 @@ export function mysqlQueries(name: string) {
         KEY job_idx (path, body, id),
         KEY started_idx (started_at)
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
-    /** params: (path, body, sched, started_at, duration_ms, status, outcome, attempt, instance_id) × n */
-    insertRuns: (n: number): string =>
-      `INSERT INTO ${runs} (path, body, sched, started_at, duration_ms, status, outcome, attempt, instance_id) VALUES ${runValues(n)}`,
+    /** Followed by ` VALUES (path, body, sched, started_at, duration_ms, status, outcome, attempt, instance_id), …` (escaped by the caller). */
+    insertRunsInto: `INSERT INTO ${runs} (path, body, sched, started_at, duration_ms, status, outcome, attempt, instance_id)`,
     /** params: path, body, before id, limit. Newest first, on job_idx. */
     listRuns: `SELECT id, path, body, sched, started_at, duration_ms, status, outcome, attempt, instance_id FROM ${runs}
       WHERE path = ? AND body = ? AND id < ? ORDER BY id DESC LIMIT ?`,

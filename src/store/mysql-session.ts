@@ -38,13 +38,13 @@ export class MysqlSession {
   }
 
   /**
-   * One statement as text (mysql2 escapes the values client-side), on a pooled connection: for
-   * statements whose shape changes with every call (multi-row INSERTs), which would each be
-   * prepared once and cached for nothing.
+   * One statement as text, values already in it, on a pooled connection: for statements whose
+   * shape changes with every call (multi-row INSERTs), which would each be prepared once and
+   * cached for nothing.
    */
-  async runText<T extends Answer>(sql: string, values: readonly unknown[]): Promise<[T, unknown]> {
+  async runText<T extends Answer>(sql: string): Promise<[T, unknown]> {
     const { timeoutMs } = this.options;
-    return this.guard(() => this.withConnection((conn) => withDeadline(conn.query<T>({ sql, timeout: timeoutMs, values: values as unknown[] }), timeoutMs)));
+    return this.guard(() => this.withConnection((conn) => withDeadline(conn.query<T>({ sql, timeout: timeoutMs }), timeoutMs)));
   }
 
   /** A prepared statement with the configured read/write timeout. */
