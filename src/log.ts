@@ -1,4 +1,8 @@
-import { pino, type LevelWithSilent } from 'pino';
+import type { LevelWithSilent } from 'pino';
+import type * as Pino from 'pino';
+import { requireCjs } from './runtime/require-cjs.js';
+
+const { pino } = requireCjs('pino') as typeof Pino;
 
 // One logger for the daemon: JSON lines on stderr when it is not a terminal (for log
 // collectors), readable lines on a terminal. Clients print their own messages, not through this.
@@ -52,6 +56,6 @@ export async function createLogger(options: LoggerOptions = {}): Promise<Logger>
 /** A logger that drops everything (tests, benchmarks). */
 export const silentLogger: Logger = wrap(pino({ level: 'silent' }));
 
-function wrap(logger: pino.Logger): Logger {
+function wrap(logger: Pino.Logger): Logger {
   return logger as unknown as Logger;
 }

@@ -3,12 +3,17 @@
 // a one-line ConfigError naming the file (and the line and column for syntax errors).
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import TOML from '@iarna/toml';
-import { cosmiconfig, type Loader } from 'cosmiconfig';
+import type * as IarnaToml from '@iarna/toml';
+import type * as Cosmiconfig from 'cosmiconfig';
+import type { Loader } from 'cosmiconfig';
 import { CORE_SCHEMA, YAMLException, load as loadYamlText } from 'js-yaml';
 import { ConfigError } from '../errors.js';
 import { isPlainObject } from './schema.js';
 import { SEARCH_PLACES } from './search-places.js';
+import { requireCjs } from '../runtime/require-cjs.js';
+
+const TOML = requireCjs('@iarna/toml') as typeof IarnaToml;
+const { cosmiconfig } = requireCjs('cosmiconfig') as typeof Cosmiconfig;
 
 export { SEARCH_PLACES };
 

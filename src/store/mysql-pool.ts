@@ -1,11 +1,15 @@
 // The connection pool: connection options, the isolation variable detected from the server (the
 // first contact, for a clear error), and every new session set to READ COMMITTED in UTC.
-import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
+import type * as Mysql from 'mysql2/promise';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { requireCjs } from '../runtime/require-cjs.js';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { unavailable } from './mysql-errors.js';
 import type { MysqlQueries } from './mysql-queries.js';
+
+const mysql = requireCjs('mysql2/promise') as typeof Mysql;
 
 export type MysqlStoreOptions = Config['mysql'] & { log?: Logger };
 
@@ -54,7 +58,7 @@ export async function openMysqlPool(options: MysqlStoreOptions, q: MysqlQueries,
  * after checking it works. Also the first contact with the server, for a clear error.
  */
 async function detectIsolationVariable(
-  connection: mysql.ConnectionOptions,
+  connection: Mysql.ConnectionOptions,
   options: MysqlStoreOptions,
   q: MysqlQueries,
   where: string,

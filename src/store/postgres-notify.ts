@@ -2,14 +2,17 @@
 // scheduled a job earlier than it planned to wake up, so firing stays millisecond-precise with
 // several instances. The connection is re-opened with back-off when it is lost; after it comes
 // back the listener is called with 0 ("look now"), since notifications sent meanwhile are lost.
-import pg from 'pg';
+import type Pg from 'pg';
+import { requireCjs } from '../runtime/require-cjs.js';
 import type { Logger } from '../log.js';
+
+const pg = requireCjs('pg') as typeof Pg;
 
 const MIN_RETRY_MS = 100;
 const MAX_RETRY_MS = 5000;
 
 export interface ScheduleListenerOptions {
-  connection: pg.ClientConfig;
+  connection: Pg.ClientConfig;
   channel: string;
   /** This store's own notifications carry it; they are not passed on. */
   origin: string;
@@ -17,7 +20,7 @@ export interface ScheduleListenerOptions {
 }
 
 export class ScheduleListener {
-  private client: pg.Client | undefined;
+  private client: Pg.Client | undefined;
   private closed = false;
   private retryMs = MIN_RETRY_MS;
   private timer: NodeJS.Timeout | undefined;

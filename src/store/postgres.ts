@@ -3,7 +3,8 @@
 // a CTE), a batch of outcomes is one statement (arrays through unnest), so the hot path costs
 // one round trip each and no BEGIN/COMMIT. Jobs scheduled soon are announced with NOTIFY.
 import { createHash, randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type Pg from 'pg';
+import { requireCjs } from '../runtime/require-cjs.js';
 import type { Config } from '../config/schema.js';
 import { StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -18,6 +19,8 @@ import { postgresQueries, type PostgresQueries } from './postgres-queries.js';
 import { toJob, type JobRow } from './job-row.js';
 import { rescheduled, type InstanceHeartbeat, type RunRecord, type RunRequest, type ScheduleChange, type Store, type StoredRun } from './store.js';
 import { checkTableName } from './table-name.js';
+
+const pg = requireCjs('pg') as typeof Pg;
 
 export type PostgresStoreOptions = Config['postgres'] & {
   log?: Logger;
@@ -89,7 +92,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
  * error on the client as well as failing its queries, and an 'error' nobody listens to ends
  * the process. The pool itself listens only while the connection is idle.
  */
-export async function checkout(pool: pg.Pool): Promise<pg.PoolClient> {
+export async function checkout(pool: Pg.Pool): Promise<Pg.PoolClient> {
   const client = await pool.connect();
   // The statement in progress fails with the same error; a dead connection is not reused.
   const ignore = (): void => undefined;
@@ -102,7 +105,7 @@ export async function checkout(pool: pg.Pool): Promise<pg.PoolClient> {
   return client;
 }
 
-function connectionConfig(options: PostgresStoreOptions): pg.ClientConfig {
+function connectionConfig(options: PostgresStoreOptions): Pg.ClientConfig {
   return {
     host: options.host,
     port: options.port,
@@ -116,12 +119,12 @@ function connectionConfig(options: PostgresStoreOptions): pg.ClientConfig {
     keepAlive: true,
     application_name: 'dalga',
     options: '-c TimeZone=UTC -c DateStyle=ISO',
-    types: { getTypeParser: typeParser as pg.CustomTypesConfig['getTypeParser'] },
+    types: { getTypeParser: typeParser as Pg.CustomTypesConfig['getTypeParser'] },
   };
 }
 
 /** libpq's sslmode, as the pg driver takes it (it has no "prefer": a connection is TLS or not). */
-function sslOption(mode: Config['postgres']['sslmode']): pg.ClientConfig['ssl'] {
+function sslOption(mode: Config['postgres']['sslmode']): Pg.ClientConfig['ssl'] {
   if (mode === 'disable') return false;
   if (mode === 'require') return { rejectUnauthorized: false };
   if (mode === 'verify-ca') return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
@@ -154,11 +157,11 @@ class PostgresStore implements Store {
   private readonly uncertainClaims = new Map<number, Set<number>>();
 
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly pool: Pg.Pool,
     private readonly q: PostgresQueries,
     private readonly options: PostgresStoreOptions,
     private readonly where: string,
-    private readonly connection: pg.ClientConfig,
+    private readonly connection: Pg.ClientConfig,
   ) {
     this.putJobNotify = `WITH j AS (${q.putJob}) SELECT id, pg_notify($11, $12) AS notified FROM j`;
   }
@@ -382,19 +385,19 @@ class PostgresStore implements Store {
   }
 
   /** One statement on a pooled connection. */
-  private run<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: readonly unknown[]): Promise<pg.QueryResult<R>> {
+  private run<R extends Pg.QueryResultRow = Pg.QueryResultRow>(sql: string, params: readonly unknown[]): Promise<Pg.QueryResult<R>> {
     return this.guard(() => this.withClient((client) => this.exec<R>(client, sql, params)));
   }
 
   /** A prepared statement, named by its text. */
-  private exec<R extends pg.QueryResultRow = pg.QueryResultRow>(client: pg.PoolClient, sql: string, params: readonly unknown[]): Promise<pg.QueryResult<R>> {
+  private exec<R extends Pg.QueryResultRow = Pg.QueryResultRow>(client: Pg.PoolClient, sql: string, params: readonly unknown[]): Promise<Pg.QueryResult<R>> {
     let name = this.names.get(sql);
     if (name === undefined) this.names.set(sql, (name = statementName(sql)));
     return client.query<R>({ name, text: sql, values: params as unknown[] });
   }
 
   /** A connection that failed below SQL (lost, timed out) may still get a late answer: it is destroyed, not reused. */
-  private async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async withClient<T>(fn: (client: Pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await checkout(this.pool);
     let broken = false;
     try {
@@ -408,7 +411,7 @@ class PostgresStore implements Store {
   }
 
   /** Run `fn` in a transaction on one connection, retrying serialization failures and deadlocks. */
-  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async transaction<T>(fn: (client: Pg.PoolClient) => Promise<T>): Promise<T> {
     return this.guard(async () => {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -486,7 +489,7 @@ function unavailableHint(code: string, options: PostgresStoreOptions): string {
 }
 
 /** Server errors after which the session is gone or unusable. */
-function isConnectionState(err: pg.DatabaseError): boolean {
+function isConnectionState(err: Pg.DatabaseError): boolean {
   const code = err.code ?? '';
   return code.startsWith('08') || code.startsWith('57P');
 }

@@ -1,6 +1,7 @@
 // The embedded store: SQLite through better-sqlite3 (synchronous; each method runs to completion
 // inside one async call, so a transaction never interleaves with another call of this process).
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { requireCjs } from '../runtime/require-cjs.js';
 import { accessSync, constants, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreFullError, StoreUnavailableError, StoreWriteError } from '../errors.js';
@@ -15,6 +16,8 @@ import { PRAGMAS, sqliteQueries } from './sqlite-queries.js';
 import { rescheduled, type InstanceHeartbeat, type RunRecord, type RunRequest, type ScheduleChange, type Store, type StoredRun } from './store.js';
 import { toRun, type RunRow } from './run-row.js';
 import { checkTableName } from './table-name.js';
+
+const Database = requireCjs('better-sqlite3') as typeof BetterSqlite3;
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:'. */
@@ -56,7 +59,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     db.close();
     throw sqliteFailure(err, options.path) ?? err;
   }
-  let lock: Database.Database | undefined;
+  let lock: BetterSqlite3.Database | undefined;
   try {
     lock = options.exclusive && options.path !== ':memory:' ? takeProcessLock(options.path) : undefined;
   } catch (err) {
@@ -71,9 +74,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
  * fcntl lock through SQLite's own locking), held until the store closes or the process dies —
  * a `kill -9` releases it too. The database file stays readable by other tools meanwhile.
  */
-function takeProcessLock(path: string): Database.Database {
+function takeProcessLock(path: string): BetterSqlite3.Database {
   const lockPath = `${path}-lock`;
-  let lock: Database.Database;
+  let lock: BetterSqlite3.Database;
   try {
     lock = new Database(lockPath, { timeout: 0 });
   } catch (err) {
@@ -95,7 +98,7 @@ function takeProcessLock(path: string): Database.Database {
   }
 }
 
-function openDatabase(path: string): Database.Database {
+function openDatabase(path: string): BetterSqlite3.Database {
   try {
     return new Database(path);
   } catch (err) {
@@ -107,14 +110,14 @@ class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly q;
   /** Statements are prepared on first use: the tables may not exist before createTables(). */
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: BetterSqlite3.Database,
     private readonly table: string,
     private readonly path: string,
     private readonly log?: Logger,
-    private readonly processLock?: Database.Database,
+    private readonly processLock?: BetterSqlite3.Database,
   ) {
     this.q = sqliteQueries(table);
   }
@@ -367,7 +370,7 @@ class SqliteStore implements Store {
     return row === undefined ? null : toJob(row);
   }
 
-  private stmt(sql: string): Database.Statement {
+  private stmt(sql: string): BetterSqlite3.Statement {
     let statement = this.statements.get(sql);
     if (statement === undefined) {
       statement = this.db.prepare(sql);

@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Client commands must start without the daemon's heavy parts. The built bin/dalga runs with a
-// module-resolution hook that logs every module it loads; the test reads that list.
+// module-resolution hook (ES modules) and a require hook (CommonJS) that log every module it
+// loads; the test reads that list.
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/dalga');
@@ -26,7 +27,20 @@ beforeAll(async () => {
   return result;
 }\n`,
   );
-  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
+  // CommonJS packages are loaded with require (src/runtime/require-cjs.ts): log those too.
+  writeFileSync(
+    join(dir, 'register.mjs'),
+    `import Module, { register } from 'node:module';
+register('./hooks.mjs', import.meta.url);
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  const loaded = load.call(this, request, parent, isMain);
+  try {
+    process.stderr.write('LOADED file://' + Module._resolveFilename(request, parent, isMain) + '\\n');
+  } catch {}
+  return loaded;
+};\n`,
+  );
   const srv = createServer();
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   closedURL = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
