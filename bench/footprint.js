@@ -14,8 +14,9 @@ export async function footprintRun({ kind, endpoint, runTag, log, nodeArgs = [],
     daemon = await startDaemon({ store, endpoint: endpoint.baseUrl, nodeArgs, ...(bin ? { bin } : {}) });
     await sleep(2000);
     const rss = await daemon.rss();
-    log(`  footprint ${label}: RSS ${(rss / MB).toFixed(1)} MB 2 s after start`);
-    return { rss };
+    const rssAnon = await daemon.rssAnon();
+    log(`  footprint ${label}: RSS ${(rss / MB).toFixed(1)} MB 2 s after start, of which private (RssAnon) ${(rssAnon / MB).toFixed(1)} MB`);
+    return { rss, rssAnon };
   } finally {
     await daemon?.stop();
     await store.drop();

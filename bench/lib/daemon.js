@@ -2,7 +2,7 @@
 // instance, configured only through flags and DALGA_* environment variables, as a user would.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { readCpuMs, readRss, spawnTracked, stopChild } from './proc.js';
+import { readCpuMs, readRss, readRssAnon, spawnTracked, stopChild } from './proc.js';
 
 export const DALGA_BIN = fileURLToPath(new URL('../../bin/dalga', import.meta.url));
 
@@ -80,6 +80,7 @@ export async function startDaemon({ store, endpoint, env = {}, nodeArgs = [], st
     pid: child.pid,
     stderr: () => stderr,
     rss: () => readRss(child.pid),
+    rssAnon: () => readRssAnon(child.pid),
     cpuMs: () => readCpuMs(child.pid),
     stop: () => stopChild(child, 15_000),
   };

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createServer } from 'node:net';
 import { call } from './http.js';
-import { readCpuMs, readRss, sleep, spawnTracked, stopChild } from './proc.js';
+import { readCpuMs, readRss, readRssAnon, sleep, spawnTracked, stopChild } from './proc.js';
 import { MYSQL, MYSQL_DB, mysqlServer } from './store.js';
 
 /** The flags every Go Dalga process of the bench gets besides its port and endpoint. */
@@ -77,6 +77,7 @@ export async function startGoDalga({ bin, table, endpoint, startTimeoutMs = 30_0
     pid: child.pid,
     stderr: () => stderr,
     rss: () => readRss(child.pid),
+    rssAnon: () => readRssAnon(child.pid),
     cpuMs: () => readCpuMs(child.pid),
     stop: () => stopChild(child, 15_000),
   };

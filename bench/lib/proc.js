@@ -55,6 +55,18 @@ export function sleep(ms) {
 }
 
 /** Resident set size of a process in bytes (VmRSS of /proc/<pid>/status), or NaN. */
+/** RssAnon: the process's private resident memory (heap, stacks, malloc), without the pages of
+ * files it maps (the node binary, shared libraries), which processes running them share. */
+export async function readRssAnon(pid) {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    const match = /^RssAnon:\s+(\d+)\s+kB/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 export async function readRss(pid) {
   const { readFile } = await import('node:fs/promises');
   try {
