@@ -38,7 +38,7 @@ complete -c dalga -n '__fish_seen_subcommand_from ls' -l sort -x -a 'next-run ne
 complete -c dalga -n '__fish_seen_subcommand_from ls' -l reverse -d 'reverse the order'
 complete -c dalga -n '__fish_seen_subcommand_from ls' -l limit -x -d 'jobs per page, 1 to 1000 (default 100)'
 complete -c dalga -n '__fish_seen_subcommand_from ls' -l all -d 'follow the cursor through every page'
-complete -c dalga -n '__fish_seen_subcommand_from ls' -l state -x -a 'failing gave-up disabled' -d 'only failing jobs (retrying), jobs that gave up (disabled after failing), or disabled ones; reads every page'
+complete -c dalga -n '__fish_seen_subcommand_from ls' -l state -x -a 'failing gave-up disabled' -d 'only failing jobs (retrying, or gave up an occurrence), jobs that gave up (retries ran out), or disabled ones; reads every page'
 complete -c dalga -n '__fish_seen_subcommand_from ls' -l watch -d 'live view, refreshed every --refresh (needs a terminal; q quits; with --limit, only the first n jobs)'
 complete -c dalga -n '__fish_seen_subcommand_from ls' -l refresh -x -d 'refresh period of --watch, e.g. 500ms, 2s'
 complete -c dalga -n '__fish_seen_subcommand_from history' -l limit -x -d 'attempts to show, 1 to 1000 (default 20)'

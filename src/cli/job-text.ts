@@ -8,26 +8,46 @@ import type { JobJson } from '../client/types.js';
 
 // ---- state --------------------------------------------------------------------------------
 
-export type JobStateKind = 'running' | 'scheduled' | 'retrying' | 'disabled';
+export type JobStateKind = 'running' | 'scheduled' | 'retrying' | 'gave-up' | 'disabled';
 
 export interface JobState {
   readonly kind: JobStateKind;
-  /** Consecutive failures (shown for retrying jobs). */
+  /** Consecutive failures (shown for retrying jobs and jobs that gave up). */
   readonly failures: number;
 }
 
-/** Running wins over everything (a disabled job may still be executing); then disabled, retrying, scheduled. */
-export function jobState(job: Pick<JobJson, 'instance_id' | 'next_run' | 'failures'>): JobState {
+type StateFields = Pick<JobJson, 'instance_id' | 'next_run' | 'next_sched' | 'last_run' | 'failures'>;
+
+/** Running wins over everything (a disabled job may still be executing); then disabled, retrying or gave up, scheduled. */
+export function jobState(job: StateFields): JobState {
   const failures = job.failures ?? 0;
   if (job.instance_id !== null) return { kind: 'running', failures };
   if (job.next_run === null) return { kind: 'disabled', failures };
+  if (gaveUp(job)) return { kind: 'gave-up', failures };
   if (failures > 0) return { kind: 'retrying', failures };
   return { kind: 'scheduled', failures };
 }
 
-/** `running`, `scheduled`, `retrying ×3`, `disabled`. */
+/**
+ * A periodic job that gave up an occurrence (retries exhausted) and waits for its next one: the
+ * daemon keeps counting its failures but moves next_run and next_sched together to an occurrence
+ * after the last attempt. A retry has next_run after next_sched; a job enabled again after
+ * failing has next_sched at or before its last attempt (that occurrence is tried again), or,
+ * disabled while retrying, the retry's time as a new next_sched (without fixed intervals, as Go
+ * Dalga does): that one reads as gave up too, as the daemon no longer retries the old occurrence.
+ */
+export function gaveUp(job: Omit<StateFields, 'instance_id'>): boolean {
+  if ((job.failures ?? 0) === 0 || job.next_run === null || job.last_run == null) return false;
+  const nextRun = Date.parse(job.next_run);
+  const nextSched = Date.parse(job.next_sched);
+  return nextRun === nextSched && Date.parse(job.last_run) < nextSched;
+}
+
+/** `running`, `scheduled`, `retrying ×3`, `gave up ×5`, `disabled`. */
 export function stateLabel(state: JobState): string {
-  return state.kind === 'retrying' ? `retrying ×${state.failures}` : state.kind;
+  if (state.kind === 'retrying') return `retrying ×${state.failures}`;
+  if (state.kind === 'gave-up') return `gave up ×${state.failures}`;
+  return state.kind;
 }
 
 // ---- durations and relative times ---------------------------------------------------------

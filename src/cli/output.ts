@@ -6,6 +6,7 @@ import {
   fullTime,
   intervalText,
   scheduleText,
+  type JobState,
   type JobStateKind,
   jobState,
   sanitize,
@@ -61,6 +62,7 @@ const STATE_STYLES: Record<JobStateKind, Style> = {
   running: 'cyan',
   scheduled: 'green',
   retrying: 'yellow',
+  'gave-up': 'red',
   disabled: 'yellow',
 };
 
@@ -79,7 +81,7 @@ export function formatJob(job: JobJson, ctx: OutputContext): string {
     scheduleRow(job),
     ['location', location],
     ...(job.misfire === undefined || intervalText(job.interval) === 'one-off' ? [] : [misfireRow(job)]),
-    ['state', state.kind === 'running' ? `${label} on instance ${job.instance_id}` : label],
+    ['state', stateRow(state, label, job)],
     ['next run', formatWhen(job.next_run, ctx, { fallback: paint('— (disabled)', 'yellow', ctx.color), location })],
     ['next sched', formatWhen(job.next_sched, ctx, { fallback: '—', location })],
     ['last run', formatWhen(job.last_run, ctx, { fallback: 'never', location, past: true })],
@@ -88,6 +90,13 @@ export function formatJob(job: JobJson, ctx: OutputContext): string {
     ...(job.run_now == null ? [] : [['run now', `requested ${formatWhen(job.run_now, ctx, { fallback: '—', location, past: true })}`] as [string, string]]),
   ];
   return formatFields(rows, ctx.color);
+}
+
+/** The state word, with what it means where one word is not enough. */
+function stateRow(state: JobState, label: string, job: JobJson): string {
+  if (state.kind === 'running') return `${label} on instance ${job.instance_id}`;
+  if (state.kind === 'gave-up') return `${label} (waiting for the next occurrence)`;
+  return label;
 }
 
 /** A cron job shows its expression (in its location); others their interval. */
@@ -173,12 +182,15 @@ export function formatStatus(s: StatusJson, ctx: OutputContext): string {
 const RUN_HEADERS = ['STARTED', 'ATTEMPT', 'STATUS', 'OUTCOME', 'TOOK', 'SCHEDULED', 'INSTANCE'] as const;
 const OUTCOME_STYLES: Record<string, Style | undefined> = { done: 'green', deleted: 'cyan', retry: 'yellow', 'gave-up': 'red', disabled: 'red' };
 
-/** `dalga history`: one row per attempt, newest first; '' for none (the caller says so on stderr). */
-export function formatRuns(runs: readonly RunJson[], ctx: OutputContext): string {
+/**
+ * `dalga history`: one row per attempt, newest first; '' for none (the caller says so on stderr).
+ * Times are shown like the job's own (`get`): in its `location`, into which runsInLocation has
+ * written them (UTC when the job is gone), or in UTC or the local zone.
+ */
+export function formatRuns(runs: readonly RunJson[], ctx: OutputContext, location = 'UTC'): string {
   if (runs.length === 0) return '';
-  const mode: TimeMode = ctx.timeMode === 'job' ? 'local' : ctx.timeMode;
   const time = (text: string): string => {
-    const t = zonedTime(text, mode);
+    const t = zonedTime(text, ctx.timeMode, location);
     return t === undefined ? sanitize(text) : fullTime(t);
   };
   const header: Cell[] = RUN_HEADERS.map((text) => ({ text, style: 'bold' }));

@@ -1,6 +1,9 @@
 import { Command } from 'commander';
+import type { DalgaClient } from '../../client/client.js';
+import { NotFoundError } from '../../errors.js';
 import { formatRuns, jsonLine } from '../output.js';
-import { type CliIO, connect, globalFlags, outputContext, parseLimit } from '../options.js';
+import { type CliIO, connect, globalFlags, outputContext, parseLimit, timeMode } from '../options.js';
+import { runsInLocation } from '../run-times.js';
 
 interface HistoryFlags {
   limit?: number;
@@ -24,12 +27,25 @@ Examples:
     .action(async (path: string, body: string, opts: HistoryFlags, command: Command) => {
       const flags = globalFlags(command);
       const client = await connect(flags, io);
-      const page = await client.runs(path, body, { limit: opts.limit ?? 20 });
+      // Times are shown in the job's location, as `get` shows them: asked for beside the runs.
+      const inJobZone = !flags.json && timeMode(flags) === 'job';
+      const [page, location] = await Promise.all([client.runs(path, body, { limit: opts.limit ?? 20 }), inJobZone ? jobLocation(client, path, body) : undefined]);
       if (flags.json) {
         io.stdout.write(jsonLine(page));
         return;
       }
       if (page.runs.length === 0) io.stderr.write(`no runs recorded for ${path} ${body}\n`);
-      io.stdout.write(formatRuns(page.runs, outputContext(flags, io)));
+      const runs = location === undefined ? page.runs : await runsInLocation(page.runs, location);
+      io.stdout.write(formatRuns(runs, outputContext(flags, io), location));
     });
+}
+
+/** The job's location; UTC for a job that no longer exists (its runs are recorded in UTC). */
+async function jobLocation(client: DalgaClient, path: string, body: string): Promise<string> {
+  try {
+    return (await client.get(path, body)).location;
+  } catch (error) {
+    if (error instanceof NotFoundError) return 'UTC';
+    throw error;
+  }
 }

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { DalgaClient, ListParams, SortBy } from '../../client/client.js';
 import type { JobJson } from '../../client/types.js';
 import { InterruptedError, UsageError } from '../../errors.js';
+import { gaveUp } from '../job-text.js';
 import { formatJobTable, jsonArray } from '../output.js';
 import { type CliIO, type GlobalFlags, connect, globalFlags, outputContext, parseLimit, parseRefresh, timeMode, useColor } from '../options.js';
 
@@ -24,14 +25,16 @@ const STATE_FILTERS: readonly JobStateFilter[] = ['failing', 'gave-up', 'disable
 const STATE_PAGE = 1000;
 
 /**
- * failing: scheduled, with failed attempts in a row (retrying, or failing every occurrence);
- * gave-up: disabled after failing (a one-off job whose retries ran out, a job dalga disabled);
+ * failing: scheduled, with failed attempts in a row (retrying, or gave up an occurrence and
+ * waiting for the next one);
+ * gave-up: retries ran out (a periodic job waiting for its next occurrence, a one-off job
+ * disabled after failing, a job dalga disabled);
  * disabled: every disabled job (by hand too).
  */
-export function inState(job: Pick<JobJson, 'next_run' | 'failures'>, state: JobStateFilter): boolean {
+export function inState(job: Pick<JobJson, 'next_run' | 'next_sched' | 'last_run' | 'failures'>, state: JobStateFilter): boolean {
   const failures = job.failures ?? 0;
   if (state === 'disabled') return job.next_run === null;
-  if (state === 'gave-up') return job.next_run === null && failures > 0;
+  if (state === 'gave-up') return (job.next_run === null && failures > 0) || gaveUp(job);
   return job.next_run !== null && failures > 0;
 }
 
@@ -46,7 +49,7 @@ export function lsCommand(io: CliIO): Command {
     .option('--reverse', 'reverse the order')
     .option('--limit <n>', 'jobs per page, 1 to 1000 (default 100)', parseLimitFlag)
     .option('--all', 'follow the cursor through every page')
-    .addOption(new Option('--state <state>', 'only failing jobs (retrying), jobs that gave up (disabled after failing), or disabled ones; reads every page').choices(STATE_FILTERS))
+    .addOption(new Option('--state <state>', 'only failing jobs (retrying, or gave up an occurrence), jobs that gave up (retries ran out), or disabled ones; reads every page').choices(STATE_FILTERS))
     .option('--watch', 'live view, refreshed every --refresh (needs a terminal; q quits; with --limit, only the first n jobs)')
     .addOption(new Option('--refresh <duration>', 'refresh period of --watch, e.g. 500ms, 2s').default('1s', '1s'))
     .addHelpText(

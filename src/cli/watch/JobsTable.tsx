@@ -24,6 +24,7 @@ const STATE_COLOURS: Record<JobStateKind, string> = {
   running: 'cyan',
   scheduled: 'green',
   retrying: 'yellow',
+  'gave-up': 'red',
   disabled: 'gray',
 };
 

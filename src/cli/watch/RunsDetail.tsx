@@ -19,7 +19,7 @@ export function runsDetailLines({ detail, now, timeMode }: Omit<RunsDetailProps,
   if (detail.error !== undefined) return [title, `could not fetch the runs: ${sanitize(detail.error)}`];
   if (detail.runs === undefined) return [title, 'loading…'];
   if (detail.runs.length === 0) return [title, 'no runs recorded'];
-  return [title, ...formatRuns(detail.runs, { now, color: false, timeMode }).trimEnd().split('\n')];
+  return [title, ...formatRuns(detail.runs, { now, color: false, timeMode }, detail.target.location).trimEnd().split('\n')];
 }
 
 export function RunsDetail(props: RunsDetailProps): React.JSX.Element {

@@ -12,6 +12,7 @@ import { HelpOverlay } from './HelpOverlay.js';
 import { FILTER_WINDOW, isComplete, MARGIN_ROWS, planSync, syncWindow } from './job-window.js';
 import { JobsTable } from './JobsTable.js';
 import { RunsDetail } from './RunsDetail.js';
+import { runsInLocation } from '../run-times.js';
 import { interpretKey } from './keys.js';
 import { usePoll } from './use-poll.js';
 import { useNow } from './use-now.js';
@@ -130,7 +131,8 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
   const showRuns = async (target: Target): Promise<void> => {
     try {
       const page = await client.runs(target.path, target.body, { limit: Math.max(1, visible - 2) });
-      dispatch({ type: 'detailLoaded', target, runs: page.runs });
+      const runs = (props.timeMode ?? 'job') === 'job' ? await runsInLocation(page.runs, target.location ?? 'UTC') : page.runs;
+      dispatch({ type: 'detailLoaded', target, runs });
     } catch (error) {
       dispatch({ type: 'detailLoaded', target, error: describe(error) });
     }

@@ -62,7 +62,10 @@ function normalKey(state: ViewState, input: string, key: KeyFlags): KeyOutcome {
   if (input === 'd') return { actions, effect: { kind: 'call', verb: row.job.next_run === null ? 'enable' : 'disable', target } };
   if (input === 'x') return { actions: [{ type: 'confirm', target }] };
   if (input === 'r') return { actions, effect: { kind: 'call', verb: 'run', target } };
-  if (key.return) return { actions: [{ type: 'detail', target }], effect: { kind: 'runs', target } };
+  if (key.return) {
+    const detail = { ...target, location: row.job.location };
+    return { actions: [{ type: 'detail', target: detail }], effect: { kind: 'runs', target: detail } };
+  }
   return { actions };
 }
 

@@ -12,6 +12,8 @@ export type Mode = 'normal' | 'filter' | 'confirm' | 'help' | 'detail';
 export interface Target {
   readonly path: string;
   readonly body: string;
+  /** The job's location, where its runs' times are shown (Enter). */
+  readonly location?: string;
 }
 
 export interface ViewState {

@@ -5,11 +5,14 @@ import {
   formatJob,
   formatJobTable,
   formatPause,
+  formatRuns,
   formatStatus,
   jsonArray,
   paint,
   sanitize,
 } from '../../../src/cli/output.js';
+import { inState } from '../../../src/cli/commands/ls.js';
+import { runsInLocation } from '../../../src/cli/run-times.js';
 
 const NOW = Date.parse('2026-11-28T09:00:00Z');
 const ctx = { now: NOW, color: false, timeMode: 'job' } as const;
@@ -40,6 +43,14 @@ const LA = job({
   next_sched: '2026-11-28T14:09:00-08:00',
   last_run: '2026-11-27T14:09:00.004-08:00',
 });
+
+/** Its third attempt at the 08:59 occurrence failed at 08:59:58; the next retry is at 09:00:12. */
+const RETRYING = job({ next_sched: '2026-11-28T08:59:00Z', next_run: '2026-11-28T09:00:12Z', last_run: '2026-11-28T08:59:58Z', last_status: '500', failures: 3 });
+/**
+ * Its fifth attempt at the 08:59 occurrence failed at 08:59:58 past jobs.retryStopAfter: the
+ * daemon gave that occurrence up and scheduled the next one (next_run = next_sched, failures kept).
+ */
+const GAVE_UP = job({ next_sched: '2026-11-28T09:00:58Z', next_run: '2026-11-28T09:00:58Z', last_run: '2026-11-28T08:59:58Z', last_status: '500', failures: 5 });
 
 describe('formatJob', () => {
   it('aligns the fields, with times in the job\'s zone and relative', () => {
@@ -82,7 +93,14 @@ describe('formatJob', () => {
   });
 
   it('names a retrying job with its failures, as the live view does', () => {
-    expect(formatJob(job({ failures: 3 }), ctx)).toContain('state:       retrying ×3\n');
+    expect(formatJob(RETRYING, ctx)).toContain('state:       retrying ×3\n');
+  });
+
+  it('says that a periodic job gave up its occurrence, not that it is retrying', () => {
+    expect(formatJob(GAVE_UP, ctx)).toContain('state:       gave up ×5 (waiting for the next occurrence)\n');
+    // Enabled again after failing: the occurrence it failed on is tried again, which is a retry.
+    const enabled = job({ next_sched: '2026-11-28T08:59:00Z', next_run: '2026-11-28T08:59:00Z', last_run: '2026-11-28T08:59:58Z', failures: 3 });
+    expect(formatJob(enabled, ctx)).toContain('state:       retrying ×3\n');
   });
 
   it('says when a job is disabled, one-off, running or never ran', () => {
@@ -96,8 +114,8 @@ describe('formatJob', () => {
   });
 
   it('colours only when asked', () => {
-    expect(formatJob(job({ failures: 3 }), ctx)).not.toContain('\u001b[');
-    const coloured = formatJob(job({ failures: 3 }), { ...ctx, color: true });
+    expect(formatJob(RETRYING, ctx)).not.toContain('\u001b[');
+    const coloured = formatJob(RETRYING, { ...ctx, color: true });
     expect(coloured).toContain(paint('3', 'red', true));
     expect(coloured).toContain(paint('retrying ×3', 'yellow', true));
     expect(formatJob(job(), { ...ctx, color: true })).toContain(paint('scheduled', 'green', true));
@@ -154,8 +172,52 @@ describe('formatJobTable', () => {
     expect(formatJobTable([LA], ctx)).toContain('2026-11-28 14:09:00 -08:00 (in 13h09m)');
   });
 
+  it('labels a job that gave up an occurrence apart from a retrying one, and --state lists each where its label says', () => {
+    const disabled = job({ path: 'dead', next_run: null, interval: 'P0D', last_status: '500', failures: 2 });
+    const rows = formatJobTable([RETRYING, GAVE_UP, disabled], ctx).split('\n');
+    expect(rows[1]).toMatch(/^check_feed +1234 +PT60S +retrying ×3 +2026-11-28 09:00:12 UTC \(in 12s\) +500 +3$/);
+    expect(rows[2]).toMatch(/^check_feed +1234 +PT60S +gave up ×5 +2026-11-28 09:00:58 UTC \(in 58s\) +500 +5$/);
+    expect(rows[3]).toMatch(/^dead +1234 +one-off +disabled +— +500 +2$/);
+    const listed = (state: 'failing' | 'gave-up' | 'disabled'): number[] => [RETRYING, GAVE_UP, disabled, job()].flatMap((j, i) => (inState(j, state) ? [i] : []));
+    expect(listed('failing')).toEqual([0, 1]);
+    expect(listed('gave-up')).toEqual([1, 2]);
+    expect(listed('disabled')).toEqual([2]);
+  });
+
   it('is empty for no jobs', () => {
     expect(formatJobTable([], ctx)).toBe('');
+  });
+});
+
+describe('formatRuns', () => {
+  // The daemon records runs in UTC; `dalga history` shows them like the job's own times.
+  const runs = [
+    { sched: '2026-11-28T07:47:16.239Z', started_at: '2026-11-28T07:49:16.24Z', duration_ms: 12, status: '200', outcome: 'done', attempt: 3, instance_id: 7 },
+    { sched: '2026-07-01T21:09:00Z', started_at: '2026-07-01T21:09:00.5Z', duration_ms: 40, status: '500', outcome: 'retry', attempt: 1, instance_id: 7 },
+  ];
+  const lines = (text: string): string[] => text.trimEnd().split('\n');
+
+  it("writes a UTC job's runs in UTC, as get does, whatever the zone of the machine", () => {
+    expect(lines(formatRuns(runs, ctx))).toEqual([
+      'STARTED                  ATTEMPT  STATUS  OUTCOME  TOOK   SCHEDULED                INSTANCE',
+      '2026-11-28 07:49:16 UTC  3        200     done     12 ms  2026-11-28 07:47:16 UTC  7',
+      '2026-07-01 21:09:00 UTC  1        500     retry    40 ms  2026-07-01 21:09:00 UTC  7',
+    ]);
+  });
+
+  it("writes another job's runs in its location, each with the offset of its date", async () => {
+    const text = formatRuns(await runsInLocation(runs, 'America/Los_Angeles'), ctx, 'America/Los_Angeles');
+    expect(lines(text).slice(1)).toEqual([
+      '2026-11-27 23:49:16 -08:00  3        200     done     12 ms  2026-11-27 23:47:16 -08:00  7',
+      '2026-07-01 14:09:00 -07:00  1        500     retry    40 ms  2026-07-01 14:09:00 -07:00  7',
+    ]);
+    // London in winter is at +00:00, and says so, as get does for it.
+    expect(lines(formatRuns(await runsInLocation(runs, 'Europe/London'), ctx, 'Europe/London'))[1]).toMatch(/^2026-11-28 07:49:16 \+00:00 /);
+  });
+
+  it('--utc shows UTC for any job', async () => {
+    const text = formatRuns(await runsInLocation(runs, 'America/Los_Angeles'), { ...ctx, timeMode: 'utc' }, 'America/Los_Angeles');
+    expect(lines(text)[1]).toMatch(/^2026-11-28 07:49:16 UTC +3 /);
   });
 });
 

@@ -239,6 +239,18 @@ describe('WatchApp: keys', () => {
     expect(client.callsOf('cancel')).toHaveLength(0);
   });
 
+  it("Enter shows the runs' times in the job's location, as its row and `get` do", async () => {
+    const client = new FakeClient([job('utc-job', { next_run: at(60) }), job('la-job', { next_run: at(61), location: 'America/Los_Angeles' })]);
+    const run = { sched: '2026-11-28T08:59:00Z', started_at: '2026-11-28T08:59:58Z', duration_ms: 40, status: '500', outcome: 'retry', attempt: 3, instance_id: 7 };
+    client.runsByJob.set('utc-job b', [run]);
+    client.runsByJob.set('la-job b', [run]);
+    const app = await mount(client);
+    await app.press(KEY.enter);
+    await expect.poll(() => app.lastFrame()).toMatch(/2026-11-28 08:59:58 UTC +3 +500 +retry +40 ms +2026-11-28 08:59:00 UTC/);
+    await app.press('x', KEY.down, KEY.enter);
+    await expect.poll(() => app.lastFrame()).toMatch(/2026-11-28 00:59:58 -08:00 +3 +500 +retry +40 ms +2026-11-28 00:59:00 -08:00/);
+  });
+
   it('? shows the keys and any key hides them', async () => {
     const app = await mount(fourStates());
     await app.press('?');

@@ -25,6 +25,8 @@ describe('jobState', () => {
     expect(jobState(job('a', { instance_id: 3 })).kind).toBe('running');
     expect(jobState(job('a', { next_run: null })).kind).toBe('disabled');
     expect(jobState(job('a', { failures: 2 }))).toEqual({ kind: 'retrying', failures: 2 });
+    // Retries ran out: next_run and next_sched moved together to an occurrence after the last attempt.
+    expect(jobState(job('a', { failures: 5, last_run: '2020-01-13T22:09:30Z' }))).toEqual({ kind: 'gave-up', failures: 5 });
     expect(jobState(job('a')).kind).toBe('scheduled');
   });
 
@@ -34,6 +36,7 @@ describe('jobState', () => {
 
   it('labels retrying with its failure count', () => {
     expect(stateLabel({ kind: 'retrying', failures: 3 })).toBe('retrying ×3');
+    expect(stateLabel({ kind: 'gave-up', failures: 5 })).toBe('gave up ×5');
     expect(stateLabel({ kind: 'disabled', failures: 0 })).toBe('disabled');
   });
 });
