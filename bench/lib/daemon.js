@@ -13,7 +13,13 @@ export const DALGA_BIN = fileURLToPath(new URL('../../bin/dalga', import.meta.ur
  */
 export function storeEnv(store, extra = {}) {
   const env = {};
+  // The caller's own DALGA_* variables are left out (its store settings must not leak in);
+  // BENCH_DAEMON_ENV="DALGA_HISTORY_KEEP=0 …" passes settings to every daemon on purpose.
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DALGA_')) env[k] = v;
+  for (const pair of (process.env.BENCH_DAEMON_ENV ?? '').split(' ').filter((p) => p.includes('='))) {
+    const at = pair.indexOf('=');
+    env[pair.slice(0, at)] = pair.slice(at + 1);
+  }
   if (store.kind === 'mysql') {
     Object.assign(env, {
       DALGA_STORE: 'mysql',
