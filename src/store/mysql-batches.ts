@@ -24,24 +24,33 @@ export function outcomeStatements(q: MysqlQueries, outcomes: readonly Outcome[])
 
 function deleteClaimed(q: MysqlQueries, instanceId: number, chunk: readonly DeleteOutcome[]): [string, unknown[]] {
   const rows = padded(chunk);
-  return [q.deleteClaimed(rows.length), [...rows.map((o) => o.id), instanceId, ...rows.flatMap((o) => [o.id, o.claimToken])]];
+  // Plain loops: this runs for every delivered one-off job.
+  const params: unknown[] = new Array(rows.length * 3 + 1);
+  let at = 0;
+  for (const o of rows) params[at++] = o.id;
+  params[at++] = instanceId;
+  for (const o of rows) {
+    params[at++] = o.id;
+    params[at++] = o.claimToken;
+  }
+  return [q.deleteClaimed(rows.length), params];
 }
 
 /** One statement for a chunk of updates, padded to a power of two by repeating the last one. */
 function updateClaimed(q: MysqlQueries, instanceId: number, chunk: readonly UpdateOutcome[]): [string, unknown[]] {
   const rows = padded(chunk);
-  const pairs = (value: (o: UpdateOutcome) => string | number | null): (string | number | null)[] =>
-    rows.flatMap((o) => [o.id, value(o)]);
-  const params = [
-    ...pairs((o) => toSqlTime(o.nextRun)),
-    ...pairs((o) => toSqlTime(o.nextSched)),
-    ...pairs((o) => toSqlTime(o.lastRun)),
-    ...pairs((o) => o.lastStatus.slice(0, 255)),
-    ...pairs((o) => o.failures),
-    ...rows.map((o) => o.id),
-    instanceId,
-    ...pairs((o) => o.claimToken),
-  ];
+  const params: unknown[] = [];
+  const pairs = (value: (o: UpdateOutcome) => string | number | null): void => {
+    for (const o of rows) params.push(o.id, value(o));
+  };
+  pairs((o) => toSqlTime(o.nextRun));
+  pairs((o) => toSqlTime(o.nextSched));
+  pairs((o) => toSqlTime(o.lastRun));
+  pairs((o) => o.lastStatus.slice(0, 255));
+  pairs((o) => o.failures);
+  for (const o of rows) params.push(o.id);
+  params.push(instanceId);
+  pairs((o) => o.claimToken);
   return [q.updateClaimed(rows.length), params];
 }
 
@@ -51,6 +60,10 @@ function updateClaimed(q: MysqlQueries, instanceId: number, chunk: readonly Upda
  * to separate rounds; at most one of them still holds the claim.
  */
 function distinctIdRounds(outcomes: readonly Outcome[]): Outcome[][] {
+  // The usual batch has each job once: one round, without a search per outcome.
+  const ids = new Set<number>();
+  for (const o of outcomes) ids.add(o.id);
+  if (ids.size === outcomes.length) return [outcomes as Outcome[]];
   const rounds: { ids: Set<number>; outcomes: Outcome[] }[] = [];
   for (const o of outcomes) {
     let round = rounds.find((r) => !r.ids.has(o.id));
@@ -82,6 +95,8 @@ export function chunks<T>(items: readonly T[]): T[][] {
 export function padded<T>(items: readonly T[]): T[] {
   let size = 1;
   while (size < items.length) size *= 2;
+  const out = items.slice();
   const last = items[items.length - 1]!;
-  return [...items, ...Array.from({ length: size - items.length }, () => last)];
+  while (out.length < size) out.push(last);
+  return out;
 }

@@ -36,6 +36,15 @@ export function mysqlQueries(name: string) {
   const runs = `\`${name}_runs\``;
   const list = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
   const cases = (n: number): string => Array.from({ length: n }, () => 'WHEN ? THEN ?').join(' ');
+  // The batched statements by row count (powers of two): built once each, not per batch.
+  const byCount = (build: (n: number) => string): ((n: number) => string) => {
+    const made = new Map<number, string>();
+    return (n) => {
+      let sql = made.get(n);
+      if (sql === undefined) made.set(n, (sql = build(n)));
+      return sql;
+    };
+  };
   return {
     tableName: name,
     instancesName: `${name}_instances`,
@@ -185,10 +194,9 @@ export function mysqlQueries(name: string) {
         WHERE instance_id IS NULL AND next_run <= ? ORDER BY next_run LIMIT ? ${lock})`;
     },
     /** params: instance_id, claim_token, then n ids */
-    claim: (n: number): string => `UPDATE ${t} SET instance_id = ?, claim_token = ? WHERE id IN (${list(n)})`,
+    claim: byCount((n) => `UPDATE ${t} SET instance_id = ?, claim_token = ? WHERE id IN (${list(n)})`),
     /** params: n ids, instance_id. Gives back jobs a failed claim may have taken after all. */
-    releaseClaims: (n: number): string =>
-      `UPDATE ${t} SET instance_id = NULL, claim_token = NULL WHERE id IN (${list(n)}) AND instance_id = ?`,
+    releaseClaims: byCount((n) => `UPDATE ${t} SET instance_id = NULL, claim_token = NULL WHERE id IN (${list(n)}) AND instance_id = ?`),
     // MIN() skips NULLs (disabled jobs) by itself; an explicit `next_run IS NOT NULL` makes
     // MariaDB scan every unclaimed row instead of reading the minimum off the claim index.
     nextDueAt: `
@@ -196,15 +204,14 @@ export function mysqlQueries(name: string) {
         SELECT MIN(next_run) AS next FROM ${t} WHERE instance_id IS NULL
         UNION ALL SELECT MIN(run_now) FROM ${t} WHERE run_now IS NOT NULL AND instance_id IS NULL) AS due`,
     /** params: n ids, instance_id, (id, claim_token) × n. Only rows whose claim still holds. */
-    deleteClaimed: (n: number): string =>
-      `DELETE FROM ${t} WHERE id IN (${list(n)}) AND instance_id = ? AND claim_token = CASE id ${cases(n)} END`,
+    deleteClaimed: byCount((n) => `DELETE FROM ${t} WHERE id IN (${list(n)}) AND instance_id = ? AND claim_token = CASE id ${cases(n)} END`),
     /**
      * params: (id, next_run) × n, (id, next_sched) × n, (id, last_run) × n, (id, last_status) × n,
      * (id, failures) × n, then n ids, instance_id, (id, claim_token) × n. One statement per
      * batch and instance; only rows whose claim still holds; a job disabled while it ran
      * (next_run NULL) stays disabled.
      */
-    updateClaimed: (n: number): string => `
+    updateClaimed: byCount((n) => `
       UPDATE ${t} SET
         next_run = CASE WHEN next_run IS NULL THEN NULL ELSE CAST(CASE id ${cases(n)} END AS DATETIME(3)) END,
         next_sched = CAST(CASE id ${cases(n)} END AS DATETIME(3)),
@@ -214,7 +221,7 @@ export function mysqlQueries(name: string) {
         last_status = CASE id ${cases(n)} END,
         failures = CASE id ${cases(n)} END,
         run_now = NULL
-      WHERE id IN (${list(n)}) AND instance_id = ? AND claim_token = CASE id ${cases(n)} END`,
+      WHERE id IN (${list(n)}) AND instance_id = ? AND claim_token = CASE id ${cases(n)} END`),
     /** params: id, updated_at */
     heartbeat: `INSERT INTO ${inst} (id, updated_at) VALUES (?, ?) ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at)`,
     ...commonQueries(t, inst),

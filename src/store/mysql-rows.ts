@@ -10,7 +10,9 @@ export function toSqlTime(ms: number): string;
 export function toSqlTime(ms: number | null): string | null;
 export function toSqlTime(ms: number | null): string | null {
   if (ms === null) return null;
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+  const iso = new Date(ms).toISOString();
+  // 'YYYY-MM-DDTHH:MM:SS.mmmZ' for years 0000–9999 (the representable range); else as is.
+  return iso.length === 24 ? `${iso.slice(0, 10)} ${iso.slice(11, 23)}` : iso.replace('T', ' ').replace('Z', '');
 }
 
 export function fromSqlTime(text: string | null | undefined): number | null {
