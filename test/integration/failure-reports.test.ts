@@ -123,9 +123,13 @@ describe('dalga ls --state', () => {
     expect((await h.api('PATCH', '/jobs/paused/1?disable=true')).status).toBe(200);
     expect(await h.scheduler.runOnce()).toBe(3);
     h.clock.advance(MIN);
-    expect(await h.scheduler.runOnce()).toBe(2); // flaky retries, dead gives up (next retry past 90 s)
+    // Both fail again and their next retry would be past 90 s: both give up. flaky (periodic)
+    // moves on to its next occurrence, still failing; dead (one-off) is disabled.
+    expect(await h.scheduler.runOnce()).toBe(2);
+    const flaky = (await h.api('GET', '/jobs/flaky/1')).json as { next_run: string; next_sched: string };
+    expect(flaky.next_run).toBe(flaky.next_sched);
     expect(paths((await ls(h, '--state', 'failing', '--json')).stdout)).toEqual(['flaky']);
-    expect(paths((await ls(h, '--state', 'gave-up', '--json')).stdout)).toEqual(['dead']);
+    expect(paths((await ls(h, '--state', 'gave-up', '--json')).stdout)).toEqual(['dead', 'flaky']);
     expect(paths((await ls(h, '--state', 'disabled', '--json')).stdout)).toEqual(['dead', 'paused']);
     const table = await ls(h, '--state', 'gave-up');
     expect(table.code).toBe(0);
