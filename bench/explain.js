@@ -22,7 +22,11 @@ const kinds = values.store === 'all' ? ['sqlite', 'mysql', 'postgres'] : values.
 function statements(q, now, toTime, skipLocked) {
   const page = q.list({ column: 'next_run', disabledOnly: false, descending: false, hasAfter: false }, false);
   return [
-    ['claim: select due', typeof q.selectDue === 'function' ? q.selectDue(skipLocked) : q.selectDue, [toTime(now), 100]],
+    // MySQL: run-now requests and due jobs in one UNION ALL; SQLite: the due jobs' SELECT (its
+    // claim is the same search inside an UPDATE … RETURNING).
+    typeof q.selectClaimable === 'function'
+      ? ['claim: select run-now and due', q.selectClaimable(skipLocked), [100, toTime(now), 100]]
+      : ['claim: select due', q.selectDue, [toTime(now), 100]],
     ['next due', q.nextDueAt, []],
     // Not the daemon's: the same question without `next_run IS NOT NULL` (MIN skips NULLs
     // anyway), for comparison — MariaDB then answers from the index's first entry.

@@ -64,6 +64,15 @@ export function sqliteQueries(name: string) {
       WHERE instance_id IS NULL AND next_run <= ? ORDER BY next_run LIMIT ?`,
     /** params: instance_id, claim_token, id */
     claim: `UPDATE ${t} SET instance_id = ?, claim_token = ? WHERE id = ?`,
+    /**
+     * params: instance_id, claim_token, now, limit. The due jobs claimed in one statement, the
+     * claimed rows returned (in no particular order): one call instead of a SELECT and an
+     * UPDATE per job. The subquery reads the (instance_id, next_run) index.
+     */
+    claimDue: `
+      UPDATE ${t} SET instance_id = ?, claim_token = ?
+      WHERE id IN (SELECT id FROM ${t} WHERE instance_id IS NULL AND next_run <= ? ORDER BY next_run LIMIT ?)
+      RETURNING ${JOB_COLUMNS}`,
     nextDueAt: `
       SELECT MIN(next) AS next FROM (
         SELECT MIN(next_run) AS next FROM ${t} WHERE instance_id IS NULL AND next_run IS NOT NULL

@@ -8,7 +8,7 @@ import { StoreFullError, StoreUnavailableError, StoreWriteError } from '../error
 import type { Logger } from '../log.js';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 import { newClaimToken } from './claim-token.js';
-import { dueFirst, toJob, type JobRow } from './job-row.js';
+import { toJob, type JobRow } from './job-row.js';
 import { planList, segmentQuery } from './list-plan.js';
 import { runMigrations, type MigrationTarget } from './migrations.js';
 import { SQLITE_MIGRATIONS, type SqliteMigrationDb } from './sqlite-migrations.js';
@@ -222,11 +222,18 @@ class SqliteStore implements Store {
     if (limit <= 0) return [];
     return this.guard(() =>
       this.immediate(() => {
-        const rows = dueFirst(this.stmt(this.q.selectRunNow).all(limit) as JobRow[], this.stmt(this.q.selectDue).all(now, limit) as JobRow[], limit);
-        const claim = this.stmt(this.q.claim);
         const token = newClaimToken();
-        for (const row of rows) claim.run(instanceId, token, row.id);
-        return rows.map((row) => toJob({ ...row, instance_id: instanceId, claim_token: token }));
+        // Run-now requests first (rare: a row each), then the due jobs in one statement; a
+        // request claimed here is no longer unclaimed there, so no job comes twice.
+        const requested = this.stmt(this.q.selectRunNow).all(limit) as JobRow[];
+        const claim = this.stmt(this.q.claim);
+        for (const row of requested) claim.run(instanceId, token, row.id);
+        const jobs = requested.map((row) => toJob({ ...row, instance_id: instanceId, claim_token: token }));
+        if (jobs.length >= limit) return jobs;
+        const due = (this.stmt(this.q.claimDue).all(instanceId, token, now, limit - jobs.length) as JobRow[]).map(toJob);
+        // RETURNING gives no order: oldest first, as a claim hands them to the deliveries.
+        due.sort((a, b) => a.nextRun! - b.nextRun! || a.id - b.id);
+        return jobs.concat(due);
       }),
     );
   }

@@ -30,6 +30,13 @@ describe('SQLite query plans with many waiting jobs', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('the claim of due jobs (one UPDATE … RETURNING) searches the claim index, not the table', () => {
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${sqliteQueries('dalga').claimDue}`).all(1, 7, 10_000, 100) as { detail: string }[];
+    const details = plan.map((row) => row.detail).join('; ');
+    expect(details).toMatch(/USING (COVERING )?INDEX dalga_claim \(instance_id=\? AND next_run<\?\)/);
+    expect(details).not.toMatch(/SCAN dalga|TEMP B-TREE/);
+  });
+
   it('the run-now claim searches the run_now index', () => {
     const plan = db.prepare(`EXPLAIN QUERY PLAN ${sqliteQueries('dalga').selectRunNow}`).all(100) as { detail: string }[];
     expect(plan.map((row) => row.detail).join('; ')).toMatch(/USING INDEX dalga_run_now/);
