@@ -89,14 +89,15 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       if (err instanceof UnsafePathError) return Promise.resolve({ error: err.message });
       throw err;
     }
+    // Assigned, not spread: this object is built for every delivery.
     const headers: Record<string, string> = {
       'content-type': 'text/plain',
       'dalga-sched': formatInstant(job.nextSched, job.location),
       'dalga-instance': String(instanceId),
-      ...(manual ? { [TRIGGER_HEADER]: 'manual' } : {}),
-      ...(base.authorization !== undefined ? { authorization: base.authorization } : {}),
-      ...options.signHeaders?.(job, job.body),
     };
+    if (manual) headers[TRIGGER_HEADER] = 'manual';
+    if (base.authorization !== undefined) headers['authorization'] = base.authorization;
+    if (options.signHeaders !== undefined) Object.assign(headers, options.signHeaders(job, job.body));
     return new Promise((resolve) => {
       const handler = new PostHandler(performance.now() + options.timeoutMs, (result) => {
         running.delete(handler);

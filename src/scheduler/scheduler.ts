@@ -708,12 +708,24 @@ function yieldToIo(): Promise<void> {
 
 function invalidReason(job: Job): string | undefined {
   if (!isValidZone(job.location)) return `invalid location ${JSON.stringify(job.location)}`;
+  return isValidInterval(job.interval) ? undefined : `invalid interval ${JSON.stringify(job.interval)}`;
+}
+
+/** Intervals already parsed: asked for every delivered job, and most jobs share a few intervals. */
+const intervalValidity = new Map<string, boolean>();
+const MAX_CACHED_INTERVALS = 1000;
+
+function isValidInterval(interval: string): boolean {
+  let valid = intervalValidity.get(interval);
+  if (valid !== undefined) return valid;
   try {
-    parseIsoDuration(job.interval);
-    return undefined;
+    parseIsoDuration(interval);
+    valid = true;
   } catch {
-    return `invalid interval ${JSON.stringify(job.interval)}`;
+    valid = false;
   }
+  if (intervalValidity.size < MAX_CACHED_INTERVALS) intervalValidity.set(interval, valid);
+  return valid;
 }
 
 function errorText(err: unknown): string {
