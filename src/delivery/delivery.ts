@@ -1,9 +1,9 @@
-import { createRequire } from 'node:module';
 import type { Agent as UndiciAgent, Dispatcher, errors as UndiciErrors } from 'undici';
 import type { Job } from '../schedule/job.js';
 import type { DeliveryResult } from '../schedule/outcome.js';
 import { formatInstant } from '../schedule/zone.js';
 import { parseEndpointBase, targetPath, UnsafePathError } from './target-url.js';
+import { requireCjs } from '../runtime/require-cjs.js';
 
 export interface DeliveryOptions {
   /** endpoint.baseurl; the job path is appended to it. */
@@ -36,7 +36,6 @@ export interface Delivery {
 
 // Only undici's connection pool and its error classes, not its index: that loads fetch,
 // WebSocket, caches, mocks and proxies too (~110 modules, ~9 MB of the daemon's RSS).
-const requireCjs = createRequire(import.meta.url);
 const Agent = requireCjs('undici/lib/dispatcher/agent.js') as typeof UndiciAgent;
 const undiciErrors = requireCjs('undici/lib/core/errors.js') as typeof UndiciErrors;
 

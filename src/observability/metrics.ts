@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type * as PromClient from 'prom-client';
 import type { Clock } from '../clock.js';
 import { StoreFullError } from '../errors.js';
@@ -6,10 +5,10 @@ import type { StatusCounts } from '../schedule/job.js';
 import type { AttemptEvent } from '../scheduler/scheduler.js';
 import type { Store } from '../store/store.js';
 import { ATTEMPT_KINDS, classifyAttempt, latenessMs } from './attempt.js';
+import { requireCjs } from '../runtime/require-cjs.js';
 
 // prom-client's parts, not its index: that also loads its Pushgateway (https, zlib), its
 // cluster aggregation and Summary (t-digest), none of which a daemon uses.
-const requireCjs = createRequire(import.meta.url);
 const Registry = requireCjs('prom-client/lib/registry') as typeof PromClient.Registry;
 const Counter = requireCjs('prom-client/lib/counter') as typeof PromClient.Counter;
 const Gauge = requireCjs('prom-client/lib/gauge') as typeof PromClient.Gauge;

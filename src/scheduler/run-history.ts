@@ -132,8 +132,8 @@ export class RunHistory {
   }
 
   private async drain(): Promise<void> {
-    // Full batches go at once; a partial one waits for company (kickLater, after this write).
-    for (let first = true; this.pending.length >= WRITE_BATCH || (first && this.pending.length > 0); first = false) {
+    // What is queued now, then only full batches: a partial one waits for company (kickLater).
+    do {
       const batch = this.pending.splice(0, WRITE_BATCH);
       try {
         await this.opts.store.recordRuns(batch);
@@ -147,7 +147,7 @@ export class RunHistory {
         this.droppedSinceWarn = 0;
       }
       await this.trim();
-    }
+    } while (this.pending.length >= WRITE_BATCH);
   }
 
   private count(batch: readonly RunRecord[]): void {
