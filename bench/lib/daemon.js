@@ -1,6 +1,8 @@
 // Runs the real `bin/dalga` (built into dist/) as the benchmarks' daemon: one process per
 // instance, configured only through flags and DALGA_* environment variables, as a user would.
 import { spawnSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCpuMs, readRss, readRssAnon, spawnTracked, stopChild } from './proc.js';
 
@@ -52,6 +54,8 @@ export function createTables(store, bin = DALGA_BIN) {
   if (result.status !== 0) throw new Error(`dalga create-tables failed (${result.status}):\n${result.stderr}`);
 }
 
+let daemonsStarted = 0;
+
 /**
  * `dalga serve --listen-port 0` on the store, POSTing to `endpoint`. Resolves when the daemon
  * logged its URL. `env` adds DALGA_* settings (e.g. DALGA_JOBS_MAXRUNNING); `nodeArgs` go to node
@@ -59,10 +63,15 @@ export function createTables(store, bin = DALGA_BIN) {
  */
 export async function startDaemon({ store, endpoint, env = {}, nodeArgs = [], startTimeoutMs = 60_000, bin = DALGA_BIN }) {
   const args = [...nodeArgs, bin, 'serve', '--listen-port', '0', '--listen-host', '127.0.0.1', '--endpoint', endpoint];
+  // BENCH_DAEMON_STDOUT=DIR keeps each daemon's stdout (e.g. node's --trace-gc-nvp lines) in
+  // DIR/daemon-<n>.out.
+  const stdoutDir = process.env.BENCH_DAEMON_STDOUT;
+  const stdout = stdoutDir ? openSync(join(stdoutDir, `daemon-${process.pid}-${++daemonsStarted}.out`), 'w') : 'ignore';
   const child = spawnTracked(process.execPath, args, {
     env: storeEnv(store, { DALGA_LOG_LEVEL: 'info', ...env }),
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', stdout, 'pipe'],
   });
+  if (typeof stdout === 'number') closeSync(stdout);
   let stderr = '';
   child.stderr.setEncoding('utf8');
   const url = await new Promise((resolve, reject) => {
