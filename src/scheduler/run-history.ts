@@ -44,7 +44,8 @@ export class RunHistory {
   private pending: RunRecord[] = [];
   private writing: Promise<void> | undefined;
   private delayed: NodeJS.Timeout | undefined;
-  private readonly counted = new Map<string, { key: JobKey; added: number }>();
+  /** Runs added per job since its last count-trim, by `path \0 body` (a number, not an object: one entry per job of a drain). */
+  private readonly counted = new Map<string, number>();
   private readonly trimDue: JobKey[] = [];
   private lastAgeTrim = Number.NEGATIVE_INFINITY;
   private droppedSinceWarn = 0;
@@ -154,13 +155,12 @@ export class RunHistory {
     if (this.counted.size > MAX_COUNTED_KEYS) this.counted.clear();
     for (const run of batch) {
       const id = `${run.path}\u0000${run.body}`;
-      const entry = this.counted.get(id) ?? { key: { path: run.path, body: run.body }, added: 0 };
-      entry.added++;
-      if (entry.added >= this.trimEvery) {
-        this.trimDue.push(entry.key);
+      const added = (this.counted.get(id) ?? 0) + 1;
+      if (added >= this.trimEvery) {
+        this.trimDue.push({ path: run.path, body: run.body });
         this.counted.delete(id);
       } else {
-        this.counted.set(id, entry);
+        this.counted.set(id, added);
       }
     }
   }

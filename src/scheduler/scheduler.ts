@@ -263,7 +263,7 @@ export class Scheduler {
   }
 
   private interrupt(): void {
-    this.wake.abort();
+    this.wake.abort(WAKE);
   }
 
   /**
@@ -643,6 +643,13 @@ function isTransient(err: unknown): boolean {
 const MIN_LOCKED_BACKOFF_MS = 10;
 
 /**
+ * The reason a sleep is cut short with. Without one, abort() builds a DOMException and captures
+ * its stack: about a microsecond and its garbage, for every delivery that frees a slot while a
+ * backlog drains.
+ */
+const WAKE = Symbol('wake');
+
+/**
  * Jobs claimed ahead of their instant wait here, all on one timer for the earliest of them (a
  * sleep per job would put one abort listener per job on the shutdown signal: with more than
  * ten due at once, node warns of a listener leak). Shutdown answers every wait with false.
@@ -661,7 +668,7 @@ class DueWaits {
     shutdown.addEventListener(
       'abort',
       () => {
-        this.rearm?.abort();
+        this.rearm?.abort(WAKE);
         for (const w of this.waiting.splice(0)) w.resolve(false);
       },
       { once: true },
@@ -676,7 +683,7 @@ class DueWaits {
       let i = this.waiting.length;
       while (i > 0 && this.waiting[i - 1]!.at > at) i--;
       this.waiting.splice(i, 0, { at, resolve });
-      if (at < this.armedFor) this.rearm?.abort();
+      if (at < this.armedFor) this.rearm?.abort(WAKE);
       if (!this.running) void this.run();
     });
   }
