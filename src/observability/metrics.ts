@@ -13,7 +13,54 @@ const Registry = requireCjs('prom-client/lib/registry') as typeof PromClient.Reg
 const Counter = requireCjs('prom-client/lib/counter') as typeof PromClient.Counter;
 const Gauge = requireCjs('prom-client/lib/gauge') as typeof PromClient.Gauge;
 const Histogram = requireCjs('prom-client/lib/histogram') as typeof PromClient.Histogram;
-const collectDefaultMetrics = requireCjs('prom-client/lib/defaultMetrics') as typeof PromClient.collectDefaultMetrics;
+
+/** One of prom-client's default metrics: lib/metrics/<name>.js, called with the registry and its config. */
+type DefaultMetric = (registry: PromClient.Registry, config: { eventLoopMonitoringPrecision: number }) => void;
+
+/**
+ * prom-client's default metrics (its lib/defaultMetrics.js), registered in the same order under
+ * the same names, but without loading that file: its first metric, processCpuTotal, requires
+ * `@opentelemetry/api` (51 modules, ~1.4 MB resident) for exemplars, which the daemon never
+ * enables. The three CPU counters are made here instead, as processCpuTotal makes them without
+ * exemplars; the other metrics are prom-client's own.
+ */
+function collectDefaultMetrics(registry: PromClient.Registry): void {
+  const registers = [registry];
+  let lastCpuUsage = process.cpuUsage();
+  const cpuUser: PromClient.Counter = new Counter({
+    name: 'process_cpu_user_seconds_total',
+    help: 'Total user CPU time spent in seconds.',
+    registers,
+    // One metric's collect sets all three, as prom-client's does.
+    collect() {
+      const cpuUsage = process.cpuUsage();
+      const userUsageMicros = cpuUsage.user - lastCpuUsage.user;
+      const systemUsageMicros = cpuUsage.system - lastCpuUsage.system;
+      lastCpuUsage = cpuUsage;
+      cpuUser.inc({}, userUsageMicros / 1e6);
+      cpuSystem.inc({}, systemUsageMicros / 1e6);
+      cpuTotal.inc({}, (userUsageMicros + systemUsageMicros) / 1e6);
+    },
+  });
+  const cpuSystem = new Counter({ name: 'process_cpu_system_seconds_total', help: 'Total system CPU time spent in seconds.', registers });
+  const cpuTotal = new Counter({ name: 'process_cpu_seconds_total', help: 'Total user and system CPU time spent in seconds.', registers });
+  const names = [
+    'processStartTime',
+    'osMemoryHeap',
+    'processOpenFileDescriptors',
+    'processMaxFileDescriptors',
+    'eventLoopLag',
+    ...(typeof process.getActiveResourcesInfo === 'function' ? ['processResources'] : []),
+    'processHandles',
+    'processRequests',
+    'heapSizeAndUsed',
+    'heapSpacesSizeAndUsed',
+    'version',
+    'gc',
+  ];
+  const config = { eventLoopMonitoringPrecision: 10, register: registry };
+  for (const name of names) (requireCjs(`prom-client/lib/metrics/${name}`) as DefaultMetric)(registry, config);
+}
 
 // Prometheus metrics of one daemon, in a registry of its own (never prom-client's global one),
 // so several daemons can live in one process (tests) without sharing counters.
@@ -55,7 +102,7 @@ export function createMetrics(options: MetricsOptions): DalgaMetrics {
   const registry = new Registry();
   const registers = [registry];
   const fetchStatus = statusFetcher(options, () => storeErrors.inc({ source: 'metrics' }));
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics ?? true) collectDefaultMetrics(registry);
 
   const deliveries = new Counter({
     name: 'dalga_deliveries_total',
