@@ -9,7 +9,8 @@
 // croner's own DST handling differs (a fixed time in a gap runs at the end of the gap, 02:30 →
 // 03:00; stepped times in a gap are skipped), which is why it never sees a zone.
 import { Cron } from 'croner';
-import { IANAZone } from 'luxon';
+import type { IANAZone } from 'luxon';
+import { luxon } from './luxon.js';
 import { MAX_INSTANT_MS, MIN_INSTANT_MS } from './instant-range.js';
 
 /** A cron expression that cannot be used. The message is one line naming the bad field. */
@@ -205,7 +206,7 @@ class ZonedCron implements CronSchedule {
     this.location = location;
     this.kind = kind;
     this.matcher = matcher;
-    this.zone = location === '' || location === 'UTC' ? null : IANAZone.create(location);
+    this.zone = location === '' || location === 'UTC' ? null : luxon().IANAZone.create(location);
   }
 
   /** The first wall-clock match strictly after `wallMs` (wall times are written as UTC ms). */

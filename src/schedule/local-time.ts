@@ -1,7 +1,8 @@
 // Wall-clock times without an offset, read in a zone, for the CLI's `--first-run 2030-01-02T14:09`.
 // A wall time may not exist (the clocks skip it) or exist twice (they go back): both are told to
 // the caller rather than silently shifted.
-import { DateTime, IANAZone } from 'luxon';
+import type { IANAZone } from 'luxon';
+import { luxon } from './luxon.js';
 
 /** `2030-01-02T14:09`, `2030-01-02 14:09:00`, `2030-01-02T14:09:00.250`: a date and time, no offset. */
 const WALL_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?$/;
@@ -19,7 +20,7 @@ export function isWallTime(text: string): boolean {
 }
 
 function zoneOf(location: string): IANAZone {
-  return IANAZone.create(location === '' ? 'UTC' : location);
+  return luxon().IANAZone.create(location === '' ? 'UTC' : location);
 }
 
 /** Minutes east of UTC in `location` at the instant `ms`. */
@@ -36,7 +37,7 @@ export function readWallTime(text: string, location: string): LocalTimeReading |
   if (m === null) return undefined;
   const [, year, month, day, hour, minute, second, frac] = m;
   if (Number(hour) > 23) return undefined;
-  const asUtc = DateTime.utc(
+  const asUtc = luxon().DateTime.utc(
     Number(year),
     Number(month),
     Number(day),

@@ -1,6 +1,7 @@
 // Time zones: wall-clock arithmetic in a job's location, and RFC 3339 text. All zone data comes
 // from luxon (ICU); nothing here knows an offset by heart.
-import { DateTime, IANAZone } from 'luxon';
+import type { IANAZone } from 'luxon';
+import { luxon } from './luxon.js';
 import { DurationError, hasDatePart, timePartMs, type Duration } from './duration.js';
 
 /** An RFC 3339 timestamp that cannot be used. */
@@ -35,7 +36,7 @@ const MAX_CACHED_ZONES = 1000;
 const zoneValidity = new Map<string, boolean>();
 
 function checkZone(name: string): boolean {
-  if (!ZONE_NAME.test(name) || !IANAZone.isValidZone(name)) return false;
+  if (!ZONE_NAME.test(name) || !luxon().IANAZone.isValidZone(name)) return false;
   const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
   return resolved === name || resolved.toLowerCase() !== name.toLowerCase();
 }
@@ -46,7 +47,7 @@ export function storedLocation(name: string): string {
 }
 
 function zoneOf(location: string): IANAZone {
-  const zone = IANAZone.create(isUtcName(location) ? 'UTC' : location);
+  const zone = luxon().IANAZone.create(isUtcName(location) ? 'UTC' : location);
   if (!zone.isValid) throw new DurationError(`unknown time zone ${JSON.stringify(location)}`);
   return zone;
 }
@@ -78,7 +79,7 @@ export interface WallTime {
  * twice, the earlier instant wins. Luxon picks the later one for the overlap, hence this.
  */
 function wallTimeToInstant(wall: WallTime, zone: IANAZone): number {
-  const asUtc = DateTime.utc(
+  const asUtc = luxon().DateTime.utc(
     wall.year,
     wall.month,
     wall.day,
@@ -103,7 +104,7 @@ function wallTimeToInstant(wall: WallTime, zone: IANAZone): number {
 // Calendar date arithmetic with Go's roll-over: years and months are added to the first of the
 // month, then the day of month and the days, so Jan 31 + P1M = Mar 2 (or 3), never Feb 28.
 function shiftDate(wall: WallTime, d: Duration): WallTime {
-  const date = DateTime.utc(wall.year, wall.month, 1)
+  const date = luxon().DateTime.utc(wall.year, wall.month, 1)
     .plus({ years: d.years, months: d.months })
     .plus({ days: wall.day - 1 + 7 * d.weeks + d.days });
   if (!date.isValid) throw new DurationError('time out of range');
@@ -119,7 +120,7 @@ export function shiftByDuration(instantMs: number, d: Duration, location: string
   let ms = checkInstant(instantMs);
   if (hasDatePart(d)) {
     const zone = zoneOf(location);
-    const dt = DateTime.fromMillis(ms, { zone });
+    const dt = luxon().DateTime.fromMillis(ms, { zone });
     const wall: WallTime = {
       year: dt.year,
       month: dt.month,
@@ -137,7 +138,7 @@ export function shiftByDuration(instantMs: number, d: Duration, location: string
 
 /** The wall-clock time `instantMs` shows in `location`. */
 export function wallTimeOf(instantMs: number, location: string): WallTime {
-  const dt = DateTime.fromMillis(checkInstant(instantMs), { zone: zoneOf(location) });
+  const dt = luxon().DateTime.fromMillis(checkInstant(instantMs), { zone: zoneOf(location) });
   return { year: dt.year, month: dt.month, day: dt.day, hour: dt.hour, minute: dt.minute, second: dt.second, millisecond: dt.millisecond };
 }
 
@@ -169,7 +170,7 @@ function formatOffset(offsetMinutes: number): string {
  */
 export function formatInstant(ms: number, location: string): string {
   if (isUtcName(location)) return formatUtc(checkInstant(ms));
-  const dt = DateTime.fromMillis(checkInstant(ms), { zone: zoneOf(location) });
+  const dt = luxon().DateTime.fromMillis(checkInstant(ms), { zone: zoneOf(location) });
   // Local mean time (a zone before its first standard offset) has seconds in its offset, which
   // RFC 3339's hh:mm cannot write: give the same instant in UTC instead.
   if (!Number.isInteger(dt.offset)) return formatUtc(ms);
@@ -189,7 +190,7 @@ function formatUtc(ms: number): string {
 }
 
 function formatInstantSlow(ms: number): string {
-  const dt = DateTime.fromMillis(ms, { zone: zoneOf('UTC') });
+  const dt = luxon().DateTime.fromMillis(ms, { zone: zoneOf('UTC') });
   const year = dt.year < 0 ? `-${pad(dt.year, 6)}` : pad(dt.year, 4);
   const date = `${year}-${pad(dt.month, 2)}-${pad(dt.day, 2)}`;
   const time = `${pad(dt.hour, 2)}:${pad(dt.minute, 2)}:${pad(dt.second, 2)}`;
@@ -210,7 +211,7 @@ export function parseRfc3339(text: string): number {
   if (m === null) throw new TimeError(`invalid RFC 3339 time: ${JSON.stringify(text)}`);
   const [, year, month, day, hour, minute, second, fracDigits, zulu, sign, offH, offM] = m;
   const millisecond = Number((fracDigits ?? '').slice(0, 3).padEnd(3, '0'));
-  const wall = DateTime.utc(
+  const wall = luxon().DateTime.utc(
     Number(year),
     Number(month),
     Number(day),
