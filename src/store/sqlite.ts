@@ -12,7 +12,7 @@ import { toJob, type JobRow } from './job-row.js';
 import { planList, segmentQuery } from './list-plan.js';
 import { runMigrations, type MigrationTarget } from './migrations.js';
 import { SQLITE_MIGRATIONS, type SqliteMigrationDb } from './sqlite-migrations.js';
-import { PRAGMAS, sqliteQueries } from './sqlite-queries.js';
+import { jobRowFromValues, PRAGMAS, sqliteQueries } from './sqlite-queries.js';
 import { rescheduled, type InstanceHeartbeat, type RunRecord, type RunRequest, type ScheduleChange, type Store, type StoredRun } from './store.js';
 import { toRun, type RunRow } from './run-row.js';
 import { checkTableName } from './table-name.js';
@@ -111,6 +111,7 @@ class SqliteStore implements Store {
   private readonly q;
   /** Statements are prepared on first use: the tables may not exist before createTables(). */
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private readonly rawStatements = new Map<string, BetterSqlite3.Statement>();
 
   constructor(
     private readonly db: BetterSqlite3.Database,
@@ -230,7 +231,8 @@ class SqliteStore implements Store {
         for (const row of requested) claim.run(instanceId, token, row.id);
         const jobs = requested.map((row) => toJob({ ...row, instance_id: instanceId, claim_token: token }));
         if (jobs.length >= limit) return jobs;
-        const due = (this.stmt(this.q.claimDue).all(instanceId, token, now, limit - jobs.length) as JobRow[]).map(toJob);
+        const values = this.rawStmt(this.q.claimDue).all(instanceId, token, now, limit - jobs.length) as unknown[][];
+        const due = values.map((v) => toJob(jobRowFromValues(v)));
         // RETURNING gives no order: oldest first, as a claim hands them to the deliveries.
         due.sort((a, b) => a.nextRun! - b.nextRun! || a.id - b.id);
         return jobs.concat(due);
@@ -375,6 +377,16 @@ class SqliteStore implements Store {
   private findJob(key: JobKey): Job | null {
     const row = this.stmt(this.q.getJob).get(key.path, key.body) as JobRow | undefined;
     return row === undefined ? null : toJob(row);
+  }
+
+  /** A statement whose rows come as arrays (raw mode), for the claim's hot path. */
+  private rawStmt(sql: string): BetterSqlite3.Statement {
+    let statement = this.rawStatements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql).raw(true);
+      this.rawStatements.set(sql, statement);
+    }
+    return statement;
   }
 
   private stmt(sql: string): BetterSqlite3.Statement {
