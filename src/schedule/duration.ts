@@ -74,6 +74,24 @@ export function isZeroDuration(d: Duration): boolean {
   );
 }
 
+/** Answers of isZeroInterval by text: a table holds a few distinct intervals, asked once per delivery. */
+const zeroIntervals = new Map<string, boolean>();
+const ZERO_INTERVALS_LIMIT = 1_000;
+
+/**
+ * Whether an interval's text is the zero duration (a one-off), remembered per text. Throws
+ * DurationError for a malformed one, as parseIsoDuration does (that answer is not kept).
+ */
+export function isZeroInterval(text: string): boolean {
+  let zero = zeroIntervals.get(text);
+  if (zero === undefined) {
+    zero = isZeroDuration(parseIsoDuration(text));
+    if (zeroIntervals.size >= ZERO_INTERVALS_LIMIT) zeroIntervals.clear();
+    zeroIntervals.set(text, zero);
+  }
+  return zero;
+}
+
 /** True when the duration has a calendar part (years, months, weeks or days). */
 export function hasDatePart(d: Duration): boolean {
   return d.years !== 0 || d.months !== 0 || d.weeks !== 0 || d.days !== 0;

@@ -1,7 +1,7 @@
 // Missed runs (README "Missed runs"): what a claimed job does with the occurrences that passed
 // while no instance ran it, and the next occurrence of a cron or interval job. Pure.
 import { parseCron } from './cron.js';
-import { DurationError, hasDatePart, isZeroDuration, parseIsoDuration, timePartMs } from './duration.js';
+import { DurationError, hasDatePart, isZeroDuration, isZeroInterval, parseIsoDuration, timePartMs } from './duration.js';
 import { InstantRangeError } from './instant-range.js';
 import type { Job, Misfire, Outcome } from './job.js';
 import { phaseOf, shiftInPhase } from './phase.js';
@@ -137,7 +137,7 @@ function skipOutcome(job: Job, at: number, instanceId: number, status: string): 
 function isOneOffJob(job: Job): boolean {
   if (isCronJob(job)) return false;
   try {
-    return isZeroDuration(parseIsoDuration(job.interval));
+    return isZeroInterval(job.interval);
   } catch {
     return false;
   }

@@ -3,6 +3,7 @@ import {
   DurationError,
   hasDatePart,
   isZeroDuration,
+  isZeroInterval,
   parseIsoDuration,
   readStoredInterval,
   timePartMs,
@@ -26,7 +27,7 @@ export interface SchedulingConfig {
  */
 export function isOneOff(job: Pick<Job, 'interval' | 'cron'>): boolean {
   if (isCronJob(job)) return false;
-  return isZeroDuration(parseIsoDuration(readStoredInterval(job.interval)));
+  return isZeroInterval(readStoredInterval(job.interval));
 }
 
 function periodicInterval(job: Job): Duration {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  isZeroInterval,
   DurationError,
   formatGoDuration,
   formatIsoDuration,
@@ -191,5 +192,21 @@ describe('formatGoDuration', () => {
     for (const text of ['1m30s', '500ms', '1h0m0s', '2.5s', '-3m0s']) {
       expect(formatGoDuration(parseGoDuration(text))).toBe(text);
     }
+  });
+});
+
+describe('isZeroInterval', () => {
+  it('answers per text, the same whether asked the first time or again', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(isZeroInterval('P0D')).toBe(true);
+      expect(isZeroInterval('PT0S')).toBe(true);
+      expect(isZeroInterval('PT1H')).toBe(false);
+      expect(isZeroInterval('P1D')).toBe(false);
+    }
+  });
+
+  it('throws for a malformed interval every time (no answer kept)', () => {
+    expect(() => isZeroInterval('PXD')).toThrow(DurationError);
+    expect(() => isZeroInterval('PXD')).toThrow(DurationError);
   });
 });
