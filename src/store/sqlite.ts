@@ -111,7 +111,6 @@ class SqliteStore implements Store {
   private readonly q;
   /** Statements are prepared on first use: the tables may not exist before createTables(). */
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
-  private readonly rawStatements = new Map<string, BetterSqlite3.Statement>();
 
   constructor(
     private readonly db: BetterSqlite3.Database,
@@ -231,7 +230,7 @@ class SqliteStore implements Store {
         for (const row of requested) claim.run(instanceId, token, row.id);
         const jobs = requested.map((row) => toJob({ ...row, instance_id: instanceId, claim_token: token }));
         if (jobs.length >= limit) return jobs;
-        const values = this.rawStmt(this.q.claimDue).all(instanceId, token, now, limit - jobs.length) as unknown[][];
+        const values = this.stmt(this.q.claimDue, 'arrays').all(instanceId, token, now, limit - jobs.length) as unknown[][];
         const due = values.map((v) => toJob(jobRowFromValues(v)));
         // RETURNING gives no order: oldest first, as a claim hands them to the deliveries.
         due.sort((a, b) => a.nextRun! - b.nextRun! || a.id - b.id);
@@ -379,21 +378,14 @@ class SqliteStore implements Store {
     return row === undefined ? null : toJob(row);
   }
 
-  /** A statement whose rows come as arrays (raw mode), for the claim's hot path. */
-  private rawStmt(sql: string): BetterSqlite3.Statement {
-    let statement = this.rawStatements.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql).raw(true);
-      this.rawStatements.set(sql, statement);
-    }
-    return statement;
-  }
-
-  private stmt(sql: string): BetterSqlite3.Statement {
-    let statement = this.statements.get(sql);
+  /** `rows: 'arrays'` (better-sqlite3's raw mode) builds no object per row: the claim's hot path. */
+  private stmt(sql: string, rows: 'objects' | 'arrays' = 'objects'): BetterSqlite3.Statement {
+    const key = rows === 'arrays' ? `arrays:${sql}` : sql;
+    let statement = this.statements.get(key);
     if (statement === undefined) {
       statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
+      if (rows === 'arrays') statement.raw(true);
+      this.statements.set(key, statement);
     }
     return statement;
   }
