@@ -53,6 +53,34 @@ export function jobFromRow<Time>(row: JobRowOf<Time>, time: (value: Time) => num
   };
 }
 
+/**
+ * A row read as an array (better-sqlite3's raw mode, mysql2's rowsAsArray) whose values come in
+ * JOB_COLUMNS' order (SQLite's JOB_COLUMNS, MySQL's JOB_COLUMNS_MS) with times as epoch ms:
+ * building a 17-property object per row in the driver costs ~1.8 µs per claimed job, an object
+ * literal here a tenth of it.
+ */
+export function jobRowFromValues(v: readonly unknown[]): JobRow {
+  return {
+    id: v[0] as number,
+    path: v[1] as string,
+    body: v[2] as string,
+    interval: v[3] as string,
+    location: v[4] as string,
+    next_run: v[5] as number | null,
+    next_sched: v[6] as number,
+    instance_id: v[7] as number | null,
+    last_run: v[8] as number | null,
+    last_status: v[9] as string | null,
+    failures: v[10] as number,
+    claim_token: v[11] as number | string | null,
+    cron: v[12] as string | null,
+    misfire: v[13] as string,
+    catchup: v[14] as string,
+    run_now: v[15] as number | null,
+    sched_anchor: v[16] as number | null,
+  };
+}
+
 /** A row whose times are epoch ms already (SQLite, PostgreSQL) as a Job. */
 export function toJob(row: JobRow): Job {
   return jobFromRow(row, (ms) => ms);

@@ -29,6 +29,9 @@ export async function openMysqlPool(options: MysqlStoreOptions, q: MysqlQueries,
     charset: 'UTF8MB4_GENERAL_CI',
     supportBigNumbers: true,
     enableKeepAlive: true,
+    // No stack captured for every statement (the promise API's default): an error's stack
+    // would show mysql2's internals, and our messages never print it.
+    trace: false,
   } as const;
   const variable = await detectIsolationVariable(connection, options, q, where);
   options.log?.debug({ isolationVariable: variable }, `MySQL sessions use READ COMMITTED through ${variable}`);

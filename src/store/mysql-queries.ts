@@ -7,6 +7,26 @@ import { listSql, type ListSegment } from './list-plan.js';
 export const JOB_COLUMNS =
   'id, path, body, `interval`, location, next_run, next_sched, instance_id, last_run, last_status, failures, claim_token, cron, misfire, catchup, run_now, sched_anchor';
 
+/** A DATETIME(3) column as epoch milliseconds (BIGINT), computed by the server; exact for every year DATETIME holds. */
+const epochMs = (column: string): string => `TIMESTAMPDIFF(MICROSECOND, TIMESTAMP'1970-01-01 00:00:00', ${column}) DIV 1000`;
+
+/**
+ * JOB_COLUMNS in the same order with the times as epoch ms, for the claim, whose rows are read as
+ * arrays (jobRowFromValues): mysql2 writes each DATETIME it reads as text piece by piece, five
+ * per claimed row, all garbage once parsed. The aliases differ from the column names: an alias
+ * `next_run` would take over the claim's `ORDER BY next_run` and lose the index order.
+ */
+export const JOB_COLUMNS_MS = [
+  'id, path, body, `interval`, location',
+  `${epochMs('next_run')} AS next_run_ms`,
+  `${epochMs('next_sched')} AS next_sched_ms`,
+  'instance_id',
+  `${epochMs('last_run')} AS last_run_ms`,
+  'last_status, failures, claim_token, cron, misfire, catchup',
+  `${epochMs('run_now')} AS run_now_ms`,
+  `${epochMs('sched_anchor')} AS sched_anchor_ms`,
+].join(', ');
+
 /** Columns whose definition createTables checks, with the definition it wants. */
 export const JOB_COLUMN_DEFS = {
   path: 'VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL',
@@ -178,19 +198,19 @@ export function mysqlQueries(name: string) {
     /** params: next_run, next_sched, sched_anchor (NULL keeps it), id */
     setSchedule: `UPDATE ${t} SET next_run = ?, next_sched = ?, sched_anchor = COALESCE(?, sched_anchor) WHERE id = ?`,
     /**
-     * params: limit, now, limit. Run-now requests (oldest first, on run_now_idx; `requested` 1),
-     * then due jobs (on claim_idx (instance_id, next_run): no sort, no scan; `requested` 0), in
-     * one round trip. A row may come in both parts; the caller keeps it once. The indexes are
+     * params: limit, now, limit. Read as arrays: JOB_COLUMNS_MS, then `requested`. Run-now
+     * requests (oldest first, on run_now_idx; `requested` 1), then due jobs (on claim_idx
+     * (instance_id, next_run): no sort, no scan; `requested` 0), in one round trip. A row may come in both parts; the caller keeps it once. The indexes are
      * forced: inside a UNION the optimizer reads a table of due rows whole and sorts it (every
      * due row locked and read per claim) instead of reading the index in order up to the LIMIT.
      */
     selectClaimable: (skipLocked: boolean): string => {
       const lock = `FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`;
       return `
-      (SELECT 1 AS requested, ${JOB_COLUMNS} FROM ${t} FORCE INDEX (run_now_idx)
+      (SELECT ${JOB_COLUMNS_MS}, 1 AS requested FROM ${t} FORCE INDEX (run_now_idx)
         WHERE run_now IS NOT NULL AND instance_id IS NULL ORDER BY run_now LIMIT ? ${lock})
       UNION ALL
-      (SELECT 0 AS requested, ${JOB_COLUMNS} FROM ${t} FORCE INDEX (claim_idx)
+      (SELECT ${JOB_COLUMNS_MS}, 0 AS requested FROM ${t} FORCE INDEX (claim_idx)
         WHERE instance_id IS NULL AND next_run <= ? ORDER BY next_run LIMIT ? ${lock})`;
     },
     /** params: instance_id, claim_token, then n ids */

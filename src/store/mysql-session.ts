@@ -53,6 +53,13 @@ export class MysqlSession {
     return withDeadline(conn.execute<T>({ sql, timeout: timeoutMs }, params as ExecuteValues[]), timeoutMs);
   }
 
+  /** A prepared SELECT whose rows come as arrays of values in the order of its columns. */
+  async execArrays(conn: PoolConnection, sql: string, params: readonly unknown[]): Promise<unknown[][]> {
+    const { timeoutMs } = this.options;
+    const [rows] = await withDeadline(conn.execute<RowDataPacket[]>({ sql, timeout: timeoutMs, rowsAsArray: true }, params as ExecuteValues[]), timeoutMs);
+    return rows as unknown as unknown[][];
+  }
+
   /** Run `fn` in a transaction on one connection, retrying deadlocks and lock wait timeouts. */
   async transaction<T>(fn: (conn: PoolConnection) => Promise<T>): Promise<T> {
     return this.guard(async () => {

@@ -13,14 +13,17 @@ import { chunks, outcomeStatements, padded } from './mysql-batches.js';
 import { LostClaims } from './mysql-lost-claims.js';
 import { MYSQL_MIGRATIONS, mysqlMigrationTarget } from './mysql-migrations.js';
 import { openMysqlPool, type MysqlStoreOptions } from './mysql-pool.js';
-import { mysqlQueries, type MysqlQueries } from './mysql-queries.js';
-import { dueFirst } from './job-row.js';
+import { JOB_COLUMNS, mysqlQueries, type MysqlQueries } from './mysql-queries.js';
+import { dueFirst, jobRowFromValues, toJob as msRowToJob, type JobRow as MsJobRow } from './job-row.js';
 import { fromSqlTime, toJob, toSqlTime, type JobRow } from './mysql-rows.js';
 import { MysqlSession } from './mysql-session.js';
 import { rescheduled, type InstanceHeartbeat, type RunRecord, type RunRequest, type ScheduleChange, type Store, type StoredRun } from './store.js';
 import { checkTableName } from './table-name.js';
 
 export { MAX_PREPARED_STATEMENTS, type MysqlStoreOptions } from './mysql-pool.js';
+
+/** The claim's `requested` column comes after JOB_COLUMNS_MS (JOB_COLUMNS' columns, in order). */
+const REQUESTED = JOB_COLUMNS.split(',').length;
 
 export async function openMysqlStore(options: MysqlStoreOptions): Promise<Store> {
   const table = checkTableName(options.table, 'mysql.table');
@@ -124,8 +127,11 @@ class MysqlStore implements Store {
           const ids = padded(chunk);
           await this.session.exec(conn, this.q.releaseClaims(ids.length), [...ids, instanceId]);
         }
-        const [claimable] = await this.session.exec<(JobRow & { requested: number })[]>(conn, this.selectClaimable, [String(limit), toSqlTime(now), String(limit)]);
-        const rows = dueFirst(claimable.filter((r) => Number(r.requested) === 1), claimable.filter((r) => Number(r.requested) !== 1), limit);
+        const claimable = await this.session.execArrays(conn, this.selectClaimable, [String(limit), toSqlTime(now), String(limit)]);
+        const runNow: MsJobRow[] = [];
+        const due: MsJobRow[] = [];
+        for (const values of claimable) (Number(values[REQUESTED]) === 1 ? runNow : due).push(jobRowFromValues(values));
+        const rows = dueFirst(runNow, due, limit);
         selected = rows.map((r) => r.id);
         const claimToken = newClaimToken();
         for (const chunk of chunks(selected)) {
@@ -133,7 +139,7 @@ class MysqlStore implements Store {
           await this.session.exec(conn, this.q.claim(ids.length), [instanceId, claimToken, ...ids]);
         }
         // toJob makes a fresh object: set the claim on it rather than copy it.
-        return rows.map((row) => Object.assign(toJob(row), { instanceId, claimToken }));
+        return rows.map((row) => Object.assign(msRowToJob(row), { instanceId, claimToken }));
       });
       this.lostClaims.settled(instanceId);
       return jobs;

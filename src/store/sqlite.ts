@@ -8,11 +8,11 @@ import { StoreFullError, StoreUnavailableError, StoreWriteError } from '../error
 import type { Logger } from '../log.js';
 import type { Job, JobKey, ListQuery, NewJob, Outcome, StatusCounts } from '../schedule/job.js';
 import { newClaimToken } from './claim-token.js';
-import { toJob, type JobRow } from './job-row.js';
+import { jobRowFromValues, toJob, type JobRow } from './job-row.js';
 import { planList, segmentQuery } from './list-plan.js';
 import { runMigrations, type MigrationTarget } from './migrations.js';
 import { SQLITE_MIGRATIONS, type SqliteMigrationDb } from './sqlite-migrations.js';
-import { jobRowFromValues, PRAGMAS, sqliteQueries } from './sqlite-queries.js';
+import { PRAGMAS, sqliteQueries } from './sqlite-queries.js';
 import { rescheduled, type InstanceHeartbeat, type RunRecord, type RunRequest, type ScheduleChange, type Store, type StoredRun } from './store.js';
 import { toRun, type RunRow } from './run-row.js';
 import { checkTableName } from './table-name.js';

@@ -263,6 +263,34 @@ export function describeStoreContract(
         expect(await store.claimDue(7, T0, 10)).toEqual([]);
       });
 
+      it('answers every field of a claimed job as getJob does, times before 1970 and in year 9999 included', async () => {
+        const before1970 = Date.UTC(1960, 5, 15, 12, 34, 56, 789);
+        const year9999 = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+        await store.putJob(job('old', 'b', before1970, { nextSched: before1970 - 1, schedAnchor: year9999, cron: '0 0 * * *', misfire: 'all', catchup: 'PT2H' }));
+        await store.putJob(job('plain', 'b', T0 - SEC));
+        await store.heartbeat(3, T0);
+        const claimed = await store.claimDue(3, T0, 10);
+        expect(keys(claimed)).toEqual(['old', 'plain']);
+        for (const c of claimed) {
+          const stored = await store.getJob({ path: c.path, body: c.body });
+          expect(c).toEqual(stored);
+        }
+        expect([claimed[0]!.nextRun, claimed[0]!.nextSched, claimed[0]!.schedAnchor]).toEqual([before1970, before1970 - 1, year9999]);
+        expect(claimed[1]!.lastRun).toBeNull();
+        expect(claimed[1]!.runNow).toBeNull();
+        expect(typeof claimed[0]!.id).toBe('number');
+        expect(typeof claimed[0]!.claimToken).toBe('number');
+      });
+
+      it('answers a run-now request with its request time', async () => {
+        await store.putJob(job('later', 'b', T0 + 3600 * SEC));
+        await store.heartbeat(3, T0);
+        expect((await store.requestRun({ path: 'later', body: 'b' }, T0 - 7)).kind).toBe('requested');
+        const [claimed] = await store.claimDue(3, T0, 10);
+        expect(claimed?.runNow).toBe(T0 - 7);
+        expect(claimed).toEqual(await store.getJob({ path: 'later', body: 'b' }));
+      });
+
       it('skips claimed, disabled and future jobs', async () => {
         await store.putJob(job('claimed', 'b', T0 - 5 * SEC));
         await store.heartbeat(1, T0);
