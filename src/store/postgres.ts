@@ -19,6 +19,7 @@ import { postgresQueries, type PostgresQueries } from './postgres-queries.js';
 import { toJob, type JobRow } from './job-row.js';
 import { rescheduled, type InstanceHeartbeat, type RunRecord, type RunRequest, type ScheduleChange, type Store, type StoredRun } from './store.js';
 import { checkTableName } from './table-name.js';
+import { utcDateTimeText } from './time-text.js';
 
 const pg = requireCjs('pg') as typeof Pg;
 
@@ -503,7 +504,7 @@ function isRetryable(err: unknown): boolean {
 function toPgTime(ms: number): string;
 function toPgTime(ms: number | null): string | null;
 function toPgTime(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
+  return ms === null ? null : `${utcDateTimeText(ms)}Z`;
 }
 
 const PG_TIME = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d+))?([+-]\d\d)(?::?(\d\d))?(?::?(\d\d))?$/;

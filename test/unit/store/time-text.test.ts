@@ -1,17 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromSqlTime, toSqlTime } from '../../../src/store/mysql-rows.js';
+import { utcDateTimeText } from '../../../src/store/time-text.js';
 
-// toSqlTime computes the calendar date itself (it runs several times per delivery); it must write
+// utcDateTimeText (MySQL's toSqlTime, PostgreSQL's toPgTime with a Z) computes the calendar date itself (it runs several times per delivery); it must write
 // exactly what Date's ISO text says, for every instant DATETIME(3) can hold and a few it cannot.
 /** 0000-01-01T00:00:00Z (Date.UTC reads years 0–99 as 1900–1999). */
 const YEAR_0 = Date.parse('0000-01-01T00:00:00Z');
 const isoText = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 
-describe('toSqlTime', () => {
+describe('utcDateTimeText and toSqlTime', () => {
   it('writes the ISO text of any instant from year 0 to 9999, to the millisecond', () => {
     fc.assert(
       fc.property(fc.integer({ min: YEAR_0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }), (ms) => {
+        expect(utcDateTimeText(ms)).toBe(isoText(ms));
         expect(toSqlTime(ms)).toBe(isoText(ms));
       }),
       { numRuns: 20_000 },
