@@ -9,7 +9,9 @@
 /** Why `path` cannot be delivered safely, or undefined when it can. */
 export function jobPathProblem(path: string): string | undefined {
   // A lone UTF-16 surrogate cannot be percent-encoded (encodeURIComponent throws on it).
-  if (/\p{Cs}/u.test(path)) return 'path is not valid Unicode';
+  if (!path.isWellFormed()) return 'path is not valid Unicode';
+  // Checked for every delivery: most paths have no dot at all.
+  if (!path.includes('.')) return undefined;
   const dotSegment = path.split('/').find((segment) => segment === '.' || segment === '..');
   if (dotSegment === undefined) return undefined;
   return `path must not contain a "${dotSegment}" segment — it would leave endpoint.baseurl`;

@@ -3,6 +3,7 @@
 import type { IANAZone } from 'luxon';
 import { luxon } from './luxon.js';
 import { DurationError, hasDatePart, timePartMs, type Duration } from './duration.js';
+import { utcDateTime } from './utc-text.js';
 
 /** An RFC 3339 timestamp that cannot be used. */
 export class TimeError extends Error {
@@ -181,12 +182,15 @@ export function formatInstant(ms: number, location: string): string {
   return `${date}T${time}${frac}${formatOffset(dt.offset)}`;
 }
 
-/** The UTC case without luxon: it is most jobs, and formatted for every delivery. */
+/** The UTC case without luxon or Date: it is most jobs, and formatted for every delivery. */
 function formatUtc(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  if (!/^\d{4}-/.test(iso)) return formatInstantSlow(ms);
-  const frac = ms % 1000 === 0 ? '' : iso.slice(19, 23).replace(/0+$/, '');
-  return `${iso.slice(0, 19)}${frac}Z`;
+  const text = utcDateTime(ms, 'T');
+  if (text === undefined) return formatInstantSlow(ms);
+  // 'YYYY-MM-DDTHH:MM:SS.mmm': the fraction without its trailing zeros, none for whole seconds.
+  if (text.endsWith('.000')) return `${text.slice(0, 19)}Z`;
+  if (text.endsWith('00')) return `${text.slice(0, 21)}Z`;
+  if (text.endsWith('0')) return `${text.slice(0, 22)}Z`;
+  return `${text}Z`;
 }
 
 function formatInstantSlow(ms: number): string {

@@ -18,6 +18,11 @@ describe('jobPathProblem: the one rule for deliverable paths', () => {
 
   it('refuses a lone UTF-16 surrogate, which cannot be percent-encoded', () => {
     expect(jobPathProblem('a\uD800b')).toBe('path is not valid Unicode');
+    expect(jobPathProblem('a\uDC00')).toBe('path is not valid Unicode');
+    expect(jobPathProblem('\uDE00\uD83D')).toBe('path is not valid Unicode');
+    expect(jobPathProblem('a\uD83D\uDE00b')).toBeUndefined(); // a pair: one astral character
+    expect(jobPathProblem('a/./b')).toMatch(/"\." segment/);
+    expect(jobPathProblem('v1.2/x..y/..z')).toBeUndefined();
     expect(jobPathProblem('emoji 😀')).toBeUndefined();
   });
 });

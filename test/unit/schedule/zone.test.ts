@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { parseIsoDuration } from '../../../src/schedule/duration.js';
@@ -158,6 +159,26 @@ describe('formatInstant', () => {
   ])('%d in %j (an offset with seconds) → %s', (ms, zone, text) => {
     expect(formatInstant(ms, zone)).toBe(text);
     expect(parseRfc3339(formatInstant(ms, zone))).toBe(ms);
+  });
+
+  // UTC is written without Date (src/schedule/utc-text.ts): the same text as Date's ISO string,
+  // with the fraction's trailing zeros dropped, for every instant from year 0 to 9999.
+  it('writes UTC as Date would, for any millisecond of years 0–9999', () => {
+    const fromDate = (ms: number): string => {
+      const iso = new Date(ms).toISOString();
+      const frac = iso.slice(19, 23).replace(/\.?0+$/, '');
+      return `${iso.slice(0, 19)}${frac}Z`;
+    };
+    fc.assert(
+      fc.property(fc.integer({ min: Date.parse('0000-01-01T00:00:00Z'), max: Date.parse('9999-12-31T23:59:59.999Z') }), (ms) => {
+        expect(formatInstant(ms, 'UTC')).toBe(fromDate(ms));
+        expect(formatInstant(ms - (ms % 1000), '')).toBe(fromDate(ms - (ms % 1000)));
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const text of ['1969-12-31T23:59:59.999Z', '1969-12-31T23:59:59.9Z', '0999-01-01T00:00:00.01Z', '2024-02-29T12:00:00.1Z', '9999-12-31T23:59:59.999Z']) {
+      expect(formatInstant(Date.parse(text), 'UTC')).toBe(text);
+    }
   });
 });
 
